@@ -1,0 +1,14 @@
+namespace Cohort.Domain.Accounts;
+
+/// <summary>A change that happened to one asset of an account.</summary>
+public abstract record AccountEvent(string Asset, decimal Amount);
+
+public sealed record Deposited(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
+
+public sealed record Withdrawn(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
+
+public sealed record Frozen(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
+
+public sealed record Unfrozen(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
+
+public sealed record Settled(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
