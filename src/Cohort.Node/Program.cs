@@ -1,1 +1,18 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using Cohort.Node.Http;
+using Cohort.Runtime.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+    o.UseUtcTimestamp = true;
+});
+builder.Services.AddCohortRuntime(builder.Configuration);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+var app = builder.Build();
+app.MapAccountEndpoints();
+app.MapAdminEndpoints();
+app.MapHealthEndpoints();
+app.Run();

@@ -40,6 +40,10 @@ public static class Account
 
     public static AccountState Evolve(AccountState state, AccountEvent @event)
     {
+        if (@event.Amount <= 0m || !AssetCode.IsValid(@event.Asset))
+        {
+            throw new InvariantViolationException($"account {state.AccountId}: malformed event {@event}");
+        }
         var b = state.BalanceOf(@event.Asset);
         var next = @event switch
         {

@@ -1,0 +1,40 @@
+using Cohort.Domain;
+
+namespace Cohort.Node.Http;
+
+/// <summary>Errors as RFC 9457 problem+json, each with the stable <c>code</c> clients branch on.</summary>
+internal static class Problems
+{
+    public const string Timeout = "timeout";
+    public const string Unavailable = "unavailable";
+    public const string NotFound = "not_found";
+
+    public static IResult Of(string code, string detail) => Results.Json(
+        new { type = $"https://cohort.dev/problems/{code}", title = Title(code), status = StatusOf(code), detail, code },
+        statusCode: StatusOf(code),
+        contentType: "application/problem+json");
+
+    public static IResult Validation(string detail) => Of(RejectionCodes.ValidationFailed, detail);
+
+    public static int StatusOf(string code) => code switch
+    {
+        RejectionCodes.ValidationFailed => StatusCodes.Status400BadRequest,
+        NotFound => StatusCodes.Status404NotFound,
+        Timeout => StatusCodes.Status504GatewayTimeout,
+        Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    private static string Title(string code) => code switch
+    {
+        RejectionCodes.ValidationFailed => "The request is not valid",
+        RejectionCodes.InsufficientFunds => "Insufficient available funds",
+        RejectionCodes.InsufficientFrozen => "Insufficient frozen funds",
+        RejectionCodes.BalanceLimitExceeded => "The balance would exceed its limit",
+        RejectionCodes.IdempotencyConflict => "The request id was used for a different request",
+        Timeout => "The owner did not answer in time; retry with the same request id",
+        Unavailable => "The node cannot take requests now",
+        NotFound => "Not found",
+        _ => "The command was refused",
+    };
+}

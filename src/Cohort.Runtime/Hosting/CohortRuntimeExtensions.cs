@@ -1,0 +1,62 @@
+using Cohort.Runtime.Accounts;
+using Cohort.Runtime.Ask;
+using Cohort.Runtime.Cluster;
+using Cohort.Runtime.Entities;
+using Cohort.Runtime.Kafka;
+using Cohort.Runtime.Metrics;
+using Cohort.Runtime.Partitions;
+using Cohort.Runtime.Persistence;
+using Cohort.Runtime.Singleton;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cohort.Runtime.Hosting;
+
+public static class CohortRuntimeExtensions
+{
+    /// <summary>Registers a Cohort node: options, journal, partition ownership, asks, singletons.</summary>
+    public static IServiceCollection AddCohortRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<NodeOptions>(configuration.GetSection(NodeOptions.Section));
+        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
+        services.Configure<PostgresOptions>(configuration.GetSection(PostgresOptions.Section));
+        services.Configure<PipelineOptions>(configuration.GetSection(PipelineOptions.Section));
+        services.Configure<AccountOptions>(configuration.GetSection(AccountOptions.Section));
+
+        services.AddSingleton(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString;
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException($"{PostgresOptions.Section}:ConnectionString is not set");
+            }
+            return NpgsqlDataSource.Create(connectionString);
+        });
+        services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<RuntimeMetrics>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<Journal>();
+        services.AddSingleton<PartitionEpochs>();
+        services.AddSingleton<ClusterView>();
+        services.AddSingleton<MessageProducer>();
+        services.AddSingleton<SingletonRunner>();
+        services.AddSingleton<ISingletonService, RequestResultPruner>();
+
+        services.AddSingleton(sp => new AccountEntityType(sp.GetRequiredService<IOptions<AccountOptions>>().Value));
+        services.AddSingleton<IHostedEntity>(sp => new HostedEntity<Domain.Accounts.AccountState, Domain.Accounts.AccountCommand, Domain.Accounts.AccountEvent>(
+            sp.GetRequiredService<AccountEntityType>()));
+
+        services.AddSingleton<ReplyListener>();
+        services.AddSingleton<CommandBus>();
+        services.AddSingleton<PartitionOwner>();
+        services.AddSingleton<IPartitionView>(sp => sp.GetRequiredService<PartitionOwner>());
+
+        services.AddHostedService<MigrationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplyListener>());
+        services.AddHostedService<NodeHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<PartitionOwner>());
+        return services;
+    }
+}

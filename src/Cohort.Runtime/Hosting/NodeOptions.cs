@@ -1,0 +1,16 @@
+namespace Cohort.Runtime.Hosting;
+
+/// <summary>Who this node is (section <c>Cohort:Node</c>).</summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Cohort:Node";
+
+    /// <summary>Stable id; also the Kafka static group member id, so a restarted node gets its partitions back.</summary>
+    public string NodeId { get; set; } = Environment.MachineName;
+
+    /// <summary>The URL other nodes and operators reach this node's HTTP API at.</summary>
+    public string Url { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>How long an HTTP request waits for the owner's answer before it gets 504 timeout.</summary>
+    public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

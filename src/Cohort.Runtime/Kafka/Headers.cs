@@ -1,0 +1,14 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Cohort.Runtime.Kafka;
+
+/// <summary>Kafka headers of command messages: where to send the answer, and how the asker recognises it.</summary>
+public static class CohortHeaders
+{
+    public const string ReplyTo = "cohort-reply-to";
+    public const string CorrelationId = "cohort-correlation-id";
+
+    public static string? Get(Headers? headers, string name) =>
+        headers is not null && headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+}

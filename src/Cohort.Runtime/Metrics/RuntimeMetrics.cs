@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+
+namespace Cohort.Runtime.Metrics;
+
+/// <summary>The node's counters, rendered in the Prometheus text format at <c>/metrics</c>.</summary>
+public sealed class RuntimeMetrics
+{
+    private long commands;
+    private long events;
+    private long batches;
+    private long batchFailures;
+    private long invalidCommands;
+    private long replayedCommands;
+    private long recoveredEntities;
+    private long recoveredEvents;
+    private long askTimeouts;
+
+    public LatencyHistogram BatchDuration { get; } = new();
+
+    public LatencyHistogram AskDuration { get; } = new();
+
+    public void BatchCommitted(int commandCount, int eventCount, TimeSpan duration)
+    {
+        Interlocked.Add(ref commands, commandCount);
+        Interlocked.Add(ref events, eventCount);
+        Interlocked.Increment(ref batches);
+        BatchDuration.Observe(duration);
+    }
+
+    public void BatchFailed() => Interlocked.Increment(ref batchFailures);
+
+    public void CommandInvalid() => Interlocked.Increment(ref invalidCommands);
+
+    public void CommandReplayed() => Interlocked.Increment(ref replayedCommands);
+
+    public void EntityRecovered(int eventCount)
+    {
+        Interlocked.Increment(ref recoveredEntities);
+        Interlocked.Add(ref recoveredEvents, eventCount);
+    }
+
+    public void AskTimedOut() => Interlocked.Increment(ref askTimeouts);
+
+    public void Render(StringBuilder text)
+    {
+        Counter(text, "cohort_commands_processed_total", "Commands decided and committed by this node's partitions.", Interlocked.Read(ref commands));
+        Counter(text, "cohort_events_appended_total", "Events appended to the journal by this node.", Interlocked.Read(ref events));
+        Counter(text, "cohort_batches_committed_total", "Batch transactions committed.", Interlocked.Read(ref batches));
+        Counter(text, "cohort_batch_failures_total", "Batch transactions that failed and were retried.", Interlocked.Read(ref batchFailures));
+        Counter(text, "cohort_commands_invalid_total", "Command messages refused as malformed.", Interlocked.Read(ref invalidCommands));
+        Counter(text, "cohort_commands_replayed_total", "Commands answered from their stored first result.", Interlocked.Read(ref replayedCommands));
+        Counter(text, "cohort_entities_recovered_total", "Entities loaded from snapshot and journal.", Interlocked.Read(ref recoveredEntities));
+        Counter(text, "cohort_events_replayed_total", "Journal events replayed while recovering entities.", Interlocked.Read(ref recoveredEvents));
+        Counter(text, "cohort_ask_timeouts_total", "HTTP commands answered 504 because the owner did not answer in time.", Interlocked.Read(ref askTimeouts));
+        Histogram(text, "cohort_batch_duration_seconds", "Time to decide and commit one batch.", BatchDuration);
+        Histogram(text, "cohort_ask_duration_seconds", "Time from sending a command to receiving its answer.", AskDuration);
+    }
+
+    private static void Counter(StringBuilder text, string name, string help, long value) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" counter\n")
+            .Append(name).Append(' ').Append(value).Append('\n');
+
+    private static void Histogram(StringBuilder text, string name, string help, LatencyHistogram histogram)
+    {
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" histogram\n");
+        var buckets = histogram.Snapshot(out var sum);
+        foreach (var (bound, count) in buckets)
+        {
+            var le = double.IsPositiveInfinity(bound) ? "+Inf" : bound.ToString(CultureInfo.InvariantCulture);
+            text.Append(name).Append("_bucket{le=\"").Append(le).Append("\"} ").Append(count).Append('\n');
+        }
+        text.Append(name).Append("_sum ").Append(sum.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(name).Append("_count ").Append(buckets[^1].Count).Append('\n');
+    }
+}

@@ -1,0 +1,343 @@
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using Cohort.Domain;
+using Cohort.Runtime.Entities;
+using Cohort.Runtime.Kafka;
+using Cohort.Runtime.Metrics;
+using Cohort.Runtime.Persistence;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Cohort.Runtime.Partitions;
+
+/// <summary>
+/// The write path of one partition, as DESIGN.md tells it: fence, then for each batch load what is missing,
+/// decide every command in memory, commit everything in one transaction, answer, and only then move the
+/// Kafka offset. A crash anywhere replays the batch, and the stored request results make the replay harmless.
+/// </summary>
+internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionProcessor
+    where TState : class
+    where TCommand : class
+    where TEvent : class
+{
+    private readonly EntityType<TState, TCommand, TEvent> type;
+    private readonly PartitionContext context;
+    private readonly ILogger logger;
+    private readonly Channel<ConsumeResult<string?, byte[]>> inbox;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly EntityCache<TState> cache;
+    private readonly Task run;
+
+    public PartitionProcessor(EntityType<TState, TCommand, TEvent> type, TopicPartition topicPartition, PartitionContext context)
+    {
+        this.type = type;
+        this.context = context;
+        TopicPartition = topicPartition;
+        logger = context.LoggerFactory.CreateLogger($"Cohort.Partitions.{topicPartition.Topic}");
+        inbox = Channel.CreateBounded<ConsumeResult<string?, byte[]>>(
+            new BoundedChannelOptions(context.Options.InboxCapacity) { SingleReader = true, SingleWriter = true });
+        cache = new EntityCache<TState>(context.Options.PassivateAfter);
+        run = Task.Run(RunAsync);
+    }
+
+    public TopicPartition TopicPartition { get; }
+
+    public long Epoch { get; private set; }
+
+    public bool IsRecovering { get; private set; } = true;
+
+    private int Partition => TopicPartition.Partition.Value;
+
+    public bool Enqueue(ConsumeResult<string?, byte[]> message, CancellationToken ct)
+    {
+        while (!inbox.Writer.TryWrite(message))
+        {
+            if (run.IsCompleted || ct.IsCancellationRequested)
+            {
+                return false;
+            }
+            inbox.Writer.WaitToWriteAsync(ct).AsTask().Wait(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+        return true;
+    }
+
+    public async Task StopAsync()
+    {
+        await stopping.CancelAsync();
+        await run;
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            Epoch = await context.Epochs.AcquireAsync(TopicPartition.Topic, Partition, context.NodeId, stopping.Token);
+            IsRecovering = false;
+            logger.LogInformation("Took partition {Topic}/{Partition} with epoch {Epoch}", TopicPartition.Topic, Partition, Epoch);
+            var batch = new List<ConsumeResult<string?, byte[]>>(context.Options.MaxBatchSize);
+            while (await ReadBatchAsync(batch))
+            {
+                await ProcessWithRetriesAsync(batch);
+                batch.Clear();
+                cache.Passivate();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (PartitionFencedException e)
+        {
+            logger.LogWarning(e, "Stopped processing {Topic}/{Partition}: another node owns it now", TopicPartition.Topic, Partition);
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical(e, "Partition {Topic}/{Partition} failed and stopped", TopicPartition.Topic, Partition);
+        }
+        finally
+        {
+            inbox.Writer.TryComplete();
+            logger.LogInformation("Released partition {Topic}/{Partition} (epoch {Epoch})", TopicPartition.Topic, Partition, Epoch);
+        }
+    }
+
+    /// <summary>Waits for a first command, then gathers more up to the batch size or the batch delay.</summary>
+    private async Task<bool> ReadBatchAsync(List<ConsumeResult<string?, byte[]>> batch)
+    {
+        var reader = inbox.Reader;
+        if (!await reader.WaitToReadAsync(stopping.Token))
+        {
+            return false;
+        }
+        var max = context.Options.MaxBatchSize;
+        var deadline = Stopwatch.GetTimestamp() + (long)(context.Options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count < max)
+        {
+            while (batch.Count < max && reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (batch.Count >= max || left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+            timeout.CancelAfter(left);
+            try
+            {
+                if (!await reader.WaitToReadAsync(timeout.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A batch whose transaction failed is decided again from the committed state, until it commits, the
+    /// partition is fenced, or the node stops. Stopping never interrupts a transaction in flight.
+    /// </summary>
+    private async Task ProcessWithRetriesAsync(List<ConsumeResult<string?, byte[]>> batch)
+    {
+        while (true)
+        {
+            try
+            {
+                await ProcessAsync(batch);
+                return;
+            }
+            catch (Exception e) when (e is not PartitionFencedException)
+            {
+                // The transaction may have committed before the error reached us: only the journal knows.
+                cache.Clear();
+                context.Metrics.BatchFailed();
+                logger.LogError(e, "Batch of {Count} commands on {Topic}/{Partition} failed; retrying", batch.Count, TopicPartition.Topic, Partition);
+                await Task.Delay(context.Options.RetryDelay, stopping.Token);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(List<ConsumeResult<string?, byte[]>> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var commands = new ParsedCommand<TCommand>[batch.Count];
+        var toLoad = new List<string>();
+        var loading = new HashSet<string>(StringComparer.Ordinal);
+        var requestEntityIds = new List<string>(batch.Count);
+        var requestIds = new List<string>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var command = Parse(batch[i]);
+            commands[i] = command;
+            if (command.Invalid is not null)
+            {
+                continue;
+            }
+            requestEntityIds.Add(command.EntityId);
+            requestIds.Add(command.RequestId);
+            if (!cache.Contains(command.EntityId) && loading.Add(command.EntityId))
+            {
+                toLoad.Add(command.EntityId);
+            }
+        }
+
+        var read = await context.Journal.ReadAsync(type.Name, toLoad, requestEntityIds, requestIds, CancellationToken.None);
+        foreach (var id in toLoad)
+        {
+            cache.Put(id, Recover(id, read.Entities.GetValueOrDefault(id)));
+        }
+
+        var write = new BatchWrite(type.Name, Partition);
+        var results = read.Results;
+        var changed = new Dictionary<string, CachedEntity<TState>>(StringComparer.Ordinal);
+        var answers = new string[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            answers[i] = Decide(commands[i], results, changed, write);
+        }
+
+        var changes = new List<EntityChange<TState>>(changed.Count);
+        foreach (var (id, entity) in changed)
+        {
+            var every = context.Options.SnapshotEvery;
+            if (entity.SeqNr / every > entity.SnapshotSeqNr / every)
+            {
+                write.AddSnapshot(id, entity.SeqNr, type.SerializeState(entity.State));
+                entity.SnapshotSeqNr = entity.SeqNr;
+            }
+            changes.Add(new EntityChange<TState>(id, entity.SeqNr, entity.State));
+        }
+
+        if (write.ResultCount > 0)
+        {
+            var readModel = type.ReadModel;
+            await context.Journal.CommitAsync(TopicPartition.Topic, Partition, Epoch, write,
+                readModel is null ? null : (b, now) => readModel.AddWrites(b, changes, now), CancellationToken.None);
+        }
+        foreach (var (id, entity) in changed)
+        {
+            cache.Put(id, entity);
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Answer(batch[i], answers[i]);
+        }
+        var last = batch[^1];
+        context.StoreOffset(new TopicPartitionOffset(last.TopicPartition, last.Offset + 1));
+        context.Metrics.BatchCommitted(batch.Count, write.EventCount, Stopwatch.GetElapsedTime(started));
+    }
+
+    private ParsedCommand<TCommand> Parse(ConsumeResult<string?, byte[]> message)
+    {
+        var command = type.ParseCommand(message.Message.Value);
+        if (command.Invalid is not null)
+        {
+            return command;
+        }
+        if (message.Message.Key != command.EntityId)
+        {
+            return ParsedCommand<TCommand>.Reject(command.EntityId, command.RequestId,
+                $"the message key '{message.Message.Key}' must equal the entity id '{command.EntityId}'");
+        }
+        var expected = Murmur2.Partition(Encoding.UTF8.GetBytes(command.EntityId), context.PartitionCount);
+        if (expected != Partition)
+        {
+            return ParsedCommand<TCommand>.Reject(command.EntityId, command.RequestId,
+                $"entity '{command.EntityId}' belongs on partition {expected}, not {Partition}: produce with Kafka's murmur2 key partitioner");
+        }
+        return command;
+    }
+
+    /// <summary>Decides one command against the batch's working state and records what it wrote.</summary>
+    private string Decide(
+        ParsedCommand<TCommand> command,
+        Dictionary<(string, string), StoredResult> results,
+        Dictionary<string, CachedEntity<TState>> changed,
+        BatchWrite write)
+    {
+        if (command.Invalid is not null)
+        {
+            context.Metrics.CommandInvalid();
+            return CommandResult.Rejected(command.Invalid);
+        }
+        var key = (command.EntityId, command.RequestId);
+        if (results.TryGetValue(key, out var stored))
+        {
+            context.Metrics.CommandReplayed();
+            return stored.PayloadHash.AsSpan().SequenceEqual(command.PayloadHash)
+                ? stored.ResultJson
+                : CommandResult.Rejected(new Rejection(RejectionCodes.IdempotencyConflict,
+                    $"request id '{command.RequestId}' was already used for a different command"));
+        }
+
+        if (!changed.TryGetValue(command.EntityId, out var working))
+        {
+            var committed = cache.Get(command.EntityId);
+            working = new CachedEntity<TState>(committed.State, committed.SeqNr, committed.SnapshotSeqNr);
+        }
+        var decision = type.Decide(working.State, command.Command!);
+        string result;
+        if (decision.Rejection is { } rejection)
+        {
+            result = CommandResult.Rejected(rejection);
+        }
+        else
+        {
+            var state = working.State;
+            var seqNr = working.SeqNr;
+            foreach (var e in decision.Events)
+            {
+                state = type.Evolve(state, e);
+                seqNr++;
+                write.AddEvent(command.EntityId, seqNr, type.EventType(e), type.SerializeEvent(e), command.RequestId);
+            }
+            working.State = state;
+            working.SeqNr = seqNr;
+            changed[command.EntityId] = working;
+            result = CommandResult.Ok(w => type.WriteAnswer(w, command.RequestId, state, command.Command!, seqNr));
+        }
+        write.AddResult(command.EntityId, command.RequestId, command.PayloadHash, result);
+        results[key] = new StoredResult(command.PayloadHash, result);
+        return result;
+    }
+
+    private CachedEntity<TState> Recover(string entityId, StoredEntity? stored)
+    {
+        if (stored is null)
+        {
+            return new CachedEntity<TState>(type.Initial(entityId), 0, 0);
+        }
+        var state = stored.SnapshotJson is null ? type.Initial(entityId) : type.DeserializeState(entityId, stored.SnapshotJson);
+        var seqNr = stored.SnapshotSeqNr;
+        foreach (var e in stored.Events)
+        {
+            if (e.SeqNr != seqNr + 1)
+            {
+                throw new InvariantViolationException($"{type.Name} {entityId}: journal jumps from event {seqNr} to {e.SeqNr}");
+            }
+            state = type.Evolve(state, type.DeserializeEvent(e.EventType, e.PayloadJson));
+            seqNr = e.SeqNr;
+        }
+        context.Metrics.EntityRecovered(stored.Events.Count);
+        return new CachedEntity<TState>(state, seqNr, stored.SnapshotSeqNr);
+    }
+
+    private void Answer(ConsumeResult<string?, byte[]> message, string result)
+    {
+        var replyTo = CohortHeaders.Get(message.Message.Headers, CohortHeaders.ReplyTo);
+        if (replyTo is null)
+        {
+            return;
+        }
+        var correlationId = CohortHeaders.Get(message.Message.Headers, CohortHeaders.CorrelationId);
+        var headers = new Headers { { CohortHeaders.CorrelationId, Encoding.UTF8.GetBytes(correlationId ?? "") } };
+        context.Producer.Send(replyTo, correlationId, Encoding.UTF8.GetBytes(result), headers);
+    }
+}

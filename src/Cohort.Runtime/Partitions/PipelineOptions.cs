@@ -1,0 +1,28 @@
+namespace Cohort.Runtime.Partitions;
+
+/// <summary>Settings of the per-partition write pipeline (section <c>Cohort:Pipeline</c>).</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "Cohort:Pipeline";
+
+    /// <summary>The most commands decided and written in one transaction.</summary>
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long a batch waits for more commands after its first one. Zero takes what has arrived: batches then
+    /// grow by themselves while the previous one is being written.
+    /// </summary>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Commands buffered per partition before the consumer waits.</summary>
+    public int InboxCapacity { get; set; } = 20_000;
+
+    /// <summary>An entity is snapshotted each time its event count crosses a multiple of this.</summary>
+    public int SnapshotEvery { get; set; } = 100;
+
+    /// <summary>An entity untouched this long is dropped from memory; it recovers from the journal when needed.</summary>
+    public TimeSpan PassivateAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Delay before a batch whose transaction failed (not fenced) is tried again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+}
