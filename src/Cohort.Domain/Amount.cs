@@ -58,23 +58,27 @@ public static class Amount
             error = $"amount '{text}' exceeds the maximum of {max.ToString(CultureInfo.InvariantCulture)}";
             return false;
         }
-        amount = decimal.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-        if (amount <= 0m)
+        var parsed = decimal.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        if (parsed <= 0m)
         {
             error = "amount must be greater than zero";
             return false;
         }
-        if (amount > max)
+        if (parsed > max)
         {
             error = $"amount '{text}' exceeds the maximum of {max.ToString(CultureInfo.InvariantCulture)}";
             return false;
         }
+        amount = parsed;
         error = "";
         return true;
     }
 
-    /// <summary>The canonical text of an amount: invariant culture, no trailing zeros beyond the value's scale.</summary>
+    /// <summary>The text of an amount in invariant culture, keeping its scale: 10.50 stays "10.50".</summary>
     public static string Format(decimal amount) => amount.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The same value without trailing fractional zeros: 10.50 becomes 10.5.</summary>
+    public static decimal Normalize(decimal amount) => amount / 1.000000000000000000000000000000000m;
 
     private static int CountLeadingZeros(string text, int dot)
     {
