@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS request_results (
     entity_id    text        NOT NULL,
     request_id   text        NOT NULL,
     payload_hash bytea       NOT NULL,
-    result       jsonb       NOT NULL,
+    result       json        NOT NULL, -- json, not jsonb: a replay must answer byte for byte the same
     created_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (entity_type, entity_id, request_id)
 );

@@ -69,7 +69,7 @@ public sealed class BatchWrite(string entityType, int partition)
         {
             batch.BatchCommands.Add(Command("""
                 INSERT INTO request_results (entity_type, entity_id, request_id, payload_hash, result, created_at)
-                SELECT $1, e, r, h, j::jsonb, $6
+                SELECT $1, e, r, h, j::json, $6
                   FROM unnest($2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(e, r, h, j)
                 """,
                 Text(entityType), TextArray(resultEntityIds), TextArray(resultRequestIds),

@@ -1,0 +1,44 @@
+using Npgsql;
+
+namespace Cohort.Runtime.Tests.Support;
+
+/// <summary>Reads the journal and read models directly, to check what a node really wrote.</summary>
+internal sealed class Db(string connectionString)
+{
+    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var arg in args)
+        {
+            cmd.Parameters.AddWithValue(arg);
+        }
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql, params object[] args)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var arg in args)
+        {
+            cmd.Parameters.AddWithValue(arg);
+        }
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public Task<long> EventCountAsync(string accountId) =>
+        ScalarAsync<long>("SELECT count(*) FROM journal WHERE entity_type = 'account' AND entity_id = $1", accountId);
+
+    public async Task<decimal?> AvailableAsync(string accountId, string asset)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT available FROM account_balances WHERE account_id = $1 AND asset = $2", conn);
+        cmd.Parameters.AddWithValue(accountId);
+        cmd.Parameters.AddWithValue(asset);
+        return (decimal?)await cmd.ExecuteScalarAsync();
+    }
+}
