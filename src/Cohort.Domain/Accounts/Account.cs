@@ -22,12 +22,15 @@ public static class Account
         var balance = state.BalanceOf(command.Asset);
         return command switch
         {
-            Deposit c when balance.Available + balance.Frozen > Amount.MaxBalance - c.Amount =>
+            Deposit or TransferCredit or TransferRefund when balance.Available + balance.Frozen > Amount.MaxBalance - command.Amount =>
                 Decision<AccountEvent>.Reject(RejectionCodes.BalanceLimitExceeded,
-                    $"a balance of {c.Asset} may not exceed {Amount.Format(Amount.MaxBalance)}"),
+                    $"a balance of {command.Asset} may not exceed {Amount.Format(Amount.MaxBalance)}"),
             Deposit c => Decision<AccountEvent>.Accept(new Deposited(c.Asset, c.Amount)),
-            Withdraw c when balance.Available < c.Amount => InsufficientFunds(c, balance),
+            TransferCredit c => Decision<AccountEvent>.Accept(new TransferCredited(c.Asset, c.Amount, c.TransferId, c.Counterparty)),
+            TransferRefund c => Decision<AccountEvent>.Accept(new TransferRefunded(c.Asset, c.Amount, c.TransferId, c.Counterparty)),
+            Withdraw or TransferDebit when balance.Available < command.Amount => InsufficientFunds(command, balance),
             Withdraw c => Decision<AccountEvent>.Accept(new Withdrawn(c.Asset, c.Amount)),
+            TransferDebit c => Decision<AccountEvent>.Accept(new TransferDebited(c.Asset, c.Amount, c.TransferId, c.Counterparty)),
             Freeze c when balance.Available < c.Amount => InsufficientFunds(c, balance),
             Freeze c => Decision<AccountEvent>.Accept(new Frozen(c.Asset, c.Amount)),
             Unfreeze c when balance.Frozen < c.Amount => InsufficientFrozen(c, balance),
@@ -45,15 +48,8 @@ public static class Account
             throw new InvariantViolationException($"account {state.AccountId}: malformed event {@event}");
         }
         var b = state.BalanceOf(@event.Asset);
-        var next = @event switch
-        {
-            Deposited e => b with { Available = b.Available + e.Amount },
-            Withdrawn e => b with { Available = b.Available - e.Amount },
-            Frozen e => new AssetBalance(b.Available - e.Amount, b.Frozen + e.Amount),
-            Unfrozen e => new AssetBalance(b.Available + e.Amount, b.Frozen - e.Amount),
-            Settled e => b with { Frozen = b.Frozen - e.Amount },
-            _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "unknown account event"),
-        };
+        var delta = AccountDelta.Of(@event);
+        var next = new AssetBalance(b.Available + delta.Available, b.Frozen + delta.Frozen);
         if (next.Available < 0m || next.Frozen < 0m || next.Available + next.Frozen > Amount.MaxBalance)
         {
             throw new InvariantViolationException(

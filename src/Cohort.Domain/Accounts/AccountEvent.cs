@@ -12,3 +12,9 @@ public sealed record Frozen(string Asset, decimal Amount) : AccountEvent(Asset, 
 public sealed record Unfrozen(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
 
 public sealed record Settled(string Asset, decimal Amount) : AccountEvent(Asset, Amount);
+
+public sealed record TransferDebited(string Asset, decimal Amount, string TransferId, string Counterparty) : AccountEvent(Asset, Amount), ITransferLeg;
+
+public sealed record TransferCredited(string Asset, decimal Amount, string TransferId, string Counterparty) : AccountEvent(Asset, Amount), ITransferLeg;
+
+public sealed record TransferRefunded(string Asset, decimal Amount, string TransferId, string Counterparty) : AccountEvent(Asset, Amount), ITransferLeg;

@@ -15,7 +15,7 @@ internal static class AccountCommandParser
 {
     public static ParsedCommand<AccountCommand> Parse(ReadOnlySpan<byte> json, decimal maxAmount)
     {
-        string? type = null, requestId = null, accountId = null, asset = null, amount = null;
+        string? type = null, requestId = null, accountId = null, asset = null, amount = null, transferId = null, counterparty = null;
         var amountIsString = true;
         try
         {
@@ -41,6 +41,8 @@ internal static class AccountCommandParser
                     case "requestId": requestId = value; break;
                     case "accountId": accountId = value; break;
                     case "asset": asset = value; break;
+                    case "transferId": transferId = value; break;
+                    case "counterparty": counterparty = value; break;
                     case "amount":
                         amount = value;
                         amountIsString = isString || reader.TokenType == JsonTokenType.Null;
@@ -52,11 +54,12 @@ internal static class AccountCommandParser
         {
             return ParsedCommand<AccountCommand>.Reject("", "", $"the command is not valid JSON: {e.Message}");
         }
-        return Validate(type, requestId ?? "", accountId ?? "", asset, amount, amountIsString, maxAmount);
+        return Validate(type, requestId ?? "", accountId ?? "", asset, amount, amountIsString, maxAmount, transferId, counterparty);
     }
 
     public static ParsedCommand<AccountCommand> Validate(
-        string? type, string requestId, string accountId, string? asset, string? amountText, bool amountIsString, decimal maxAmount)
+        string? type, string requestId, string accountId, string? asset, string? amountText, bool amountIsString, decimal maxAmount,
+        string? transferId = null, string? counterparty = null)
     {
         if (!Identifier.IsValid(requestId))
         {
@@ -85,14 +88,18 @@ internal static class AccountCommandParser
             "freeze" => new Freeze(asset!, amount),
             "unfreeze" => new Unfreeze(asset!, amount),
             "settle" => new Settle(asset!, amount),
+            "transferDebit" or "transferCredit" or "transferRefund" when !Identifier.IsValid(transferId) || !Identifier.IsValid(counterparty) => null,
+            "transferDebit" => new TransferDebit(asset!, amount, transferId!, counterparty!),
+            "transferCredit" => new TransferCredit(asset!, amount, transferId!, counterparty!),
+            "transferRefund" => new TransferRefund(asset!, amount, transferId!, counterparty!),
             _ => null,
         };
         if (command is null)
         {
             return ParsedCommand<AccountCommand>.Reject(accountId, requestId,
-                $"type '{type}' is not an account command (deposit, withdraw, freeze, unfreeze, settle)");
+                $"type '{type}' is not an account command (deposit, withdraw, freeze, unfreeze, settle; transfer steps need transferId and counterparty)");
         }
-        var meaning = $"{type}\n{accountId}\n{asset}\n{Amount.Format(Amount.Normalize(amount))}";
+        var meaning = $"{type}\n{accountId}\n{asset}\n{Amount.Format(Amount.Normalize(amount))}\n{transferId}\n{counterparty}";
         return new ParsedCommand<AccountCommand>(accountId, requestId, command, SHA256.HashData(Encoding.UTF8.GetBytes(meaning)), null);
     }
 }

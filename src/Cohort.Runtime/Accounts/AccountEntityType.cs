@@ -2,6 +2,8 @@ using System.Text.Json;
 using Cohort.Domain;
 using Cohort.Domain.Accounts;
 using Cohort.Runtime.Entities;
+using Cohort.Runtime.Kafka;
+using Confluent.Kafka;
 
 namespace Cohort.Runtime.Accounts;
 
@@ -20,8 +22,8 @@ public sealed class AccountEntityType(AccountOptions options) : EntityType<Accou
 
     public override AccountState Evolve(AccountState state, AccountEvent @event) => Account.Evolve(state, @event);
 
-    public override ParsedCommand<AccountCommand> ParseCommand(ReadOnlySpan<byte> json) =>
-        AccountCommandParser.Parse(json, options.MaxAmount);
+    public override ParsedCommand<AccountCommand> ParseCommand(Message<string?, byte[]> message) =>
+        AccountCommandParser.Parse(message.Value, options.MaxAmount);
 
     /// <summary>Validates a command given field by field, as the HTTP ingress receives it.</summary>
     public ParsedCommand<AccountCommand> Validate(string type, string requestId, string accountId, string? asset, string? amount, bool amountIsString) =>
@@ -50,5 +52,9 @@ public sealed class AccountEntityType(AccountOptions options) : EntityType<Accou
         w.WriteEndObject();
     }
 
-    public override IReadModelProjection<AccountState> ReadModel => readModel;
+    public override IReadModelProjection<AccountState, AccountEvent> ReadModel => readModel;
+
+    /// <summary>Every change goes out on <c>cohort.events.account</c>, keyed by account, in journal order.</summary>
+    public override void Publish(JournaledEvent<AccountEvent> journaled, List<OutboundMessage> into) =>
+        into.Add(new OutboundMessage(CohortTopics.Events(TypeName), journaled.EntityId, AccountJson.PublicEvent(journaled)));
 }

@@ -15,19 +15,62 @@ internal static class AccountJson
         Frozen => "frozen",
         Unfrozen => "unfrozen",
         Settled => "settled",
+        TransferDebited => "transferDebited",
+        TransferCredited => "transferCredited",
+        TransferRefunded => "transferRefunded",
         _ => throw new ArgumentOutOfRangeException(nameof(e), e, "unknown account event"),
     };
 
-    public static string SerializeEvent(AccountEvent e) =>
-        $"{{\"asset\":\"{e.Asset}\",\"amount\":\"{Amount.Format(e.Amount)}\"}}";
+    public static string SerializeEvent(AccountEvent e) => e is ITransferLeg leg
+        ? JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["asset"] = e.Asset, ["amount"] = Amount.Format(e.Amount), ["transferId"] = leg.TransferId, ["counterparty"] = leg.Counterparty,
+        })
+        : $"{{\"asset\":\"{e.Asset}\",\"amount\":\"{Amount.Format(e.Amount)}\"}}";
+
+    /// <summary>
+    /// The event as other services read it on <c>cohort.events.account</c>: the change and its deltas, so a
+    /// consumer that reads every event rebuilds every balance; <c>seqNr</c> orders and deduplicates them.
+    /// </summary>
+    public static byte[] PublicEvent(Entities.JournaledEvent<AccountEvent> journaled)
+    {
+        var e = journaled.Event;
+        var delta = AccountDelta.Of(e);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", EventType(e));
+            w.WriteString("accountId", journaled.EntityId);
+            w.WriteNumber("seqNr", journaled.SeqNr);
+            w.WriteString("requestId", journaled.RequestId);
+            w.WriteString("asset", e.Asset);
+            w.WriteString("amount", Amount.Format(e.Amount));
+            w.WriteString("deltaAvailable", Amount.Format(delta.Available));
+            w.WriteString("deltaFrozen", Amount.Format(delta.Frozen));
+            if (e is ITransferLeg leg)
+            {
+                w.WriteString("transferId", leg.TransferId);
+                w.WriteString("counterparty", leg.Counterparty);
+            }
+            w.WriteString("at", journaled.At);
+            w.WriteEndObject();
+        }
+        return stream.ToArray();
+    }
 
     public static AccountEvent DeserializeEvent(string type, string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var asset = doc.RootElement.GetProperty("asset").GetString()!;
-        var amount = ParseDecimal(doc.RootElement.GetProperty("amount").GetString()!);
+        var root = doc.RootElement;
+        var asset = root.GetProperty("asset").GetString()!;
+        var amount = ParseDecimal(root.GetProperty("amount").GetString()!);
+        string Field(string name) => root.GetProperty(name).GetString()!;
         return type switch
         {
+            "transferDebited" => new TransferDebited(asset, amount, Field("transferId"), Field("counterparty")),
+            "transferCredited" => new TransferCredited(asset, amount, Field("transferId"), Field("counterparty")),
+            "transferRefunded" => new TransferRefunded(asset, amount, Field("transferId"), Field("counterparty")),
             "deposited" => new Deposited(asset, amount),
             "withdrawn" => new Withdrawn(asset, amount),
             "frozen" => new Frozen(asset, amount),

@@ -26,7 +26,13 @@ public sealed class CommandBus(MessageProducer producer, ReplyListener replies, 
         try
         {
             producer.Send(CohortTopics.Commands(entityType), entityId, command, headers,
-                error => answer.TrySetException(new KafkaException(error)));
+                error =>
+                {
+                    if (error is not null)
+                    {
+                        answer.TrySetException(new KafkaException(error));
+                    }
+                });
             var timeout = node.Value.AskTimeout;
             var result = await answer.Task.WaitAsync(timeout, ct);
             metrics.AskDuration.Observe(Stopwatch.GetElapsedTime(started));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cohort.Domain;
+using Confluent.Kafka;
 
 namespace Cohort.Runtime.Entities;
 
@@ -21,7 +22,8 @@ public abstract class EntityType<TState, TCommand, TEvent>
 
     public abstract TState Evolve(TState state, TEvent @event);
 
-    public abstract ParsedCommand<TCommand> ParseCommand(ReadOnlySpan<byte> json);
+    /// <summary>Reads a command message; the headers tell answers from other entities apart from plain commands.</summary>
+    public abstract ParsedCommand<TCommand> ParseCommand(Message<string?, byte[]> message);
 
     public abstract string EventType(TEvent @event);
 
@@ -37,5 +39,13 @@ public abstract class EntityType<TState, TCommand, TEvent>
     public abstract void WriteAnswer(Utf8JsonWriter writer, string requestId, TState state, TCommand command, long seqNr);
 
     /// <summary>The tables kept current in the same transaction as the events; null when there are none.</summary>
-    public virtual IReadModelProjection<TState>? ReadModel => null;
+    public virtual IReadModelProjection<TState, TEvent>? ReadModel => null;
+
+    /// <summary>
+    /// The messages a journaled event sends. They are derived from the event alone, so that a new owner
+    /// recovering the partition sends exactly the same ones again for events not yet confirmed as sent.
+    /// </summary>
+    public virtual void Publish(JournaledEvent<TEvent> journaled, List<OutboundMessage> into)
+    {
+    }
 }

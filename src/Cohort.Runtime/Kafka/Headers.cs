@@ -9,6 +9,15 @@ public static class CohortHeaders
     public const string ReplyTo = "cohort-reply-to";
     public const string CorrelationId = "cohort-correlation-id";
 
+    /// <summary>The key to answer with, when the answer goes to an entity's command topic and must reach its partition.</summary>
+    public const string ReplyKey = "cohort-reply-key";
+
+    /// <summary>Why a message was put on a dead-letter topic.</summary>
+    public const string DeadLetterReason = "cohort-dlq-reason";
+
+    /// <summary>Where a dead-lettered message was read: topic/partition@offset.</summary>
+    public const string DeadLetterSource = "cohort-dlq-source";
+
     public static string? Get(Headers? headers, string name) =>
         headers is not null && headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
 }

@@ -26,15 +26,22 @@ public sealed class MessageProducer : IDisposable
             .Build();
     }
 
-    /// <summary>Sends without waiting; <paramref name="onFailed"/> hears of a message Kafka did not take.</summary>
-    public void Send(string topic, string? key, byte[] value, Headers? headers = null, Action<Error>? onFailed = null)
+    /// <summary>
+    /// Sends without waiting. <paramref name="onReport"/> hears when Kafka has the message (null) or did not
+    /// take it (the error).
+    /// </summary>
+    public void Send(string topic, string? key, byte[] value, Headers? headers = null, Action<Error?>? onReport = null)
     {
         producer.Produce(topic, new Message<string?, byte[]> { Key = key, Value = value, Headers = headers }, report =>
         {
             if (report.Error.IsError)
             {
                 logger.LogWarning("Kafka did not take a message for {Topic}: {Reason}", topic, report.Error.Reason);
-                onFailed?.Invoke(report.Error);
+                onReport?.Invoke(report.Error);
+            }
+            else
+            {
+                onReport?.Invoke(null);
             }
         });
     }

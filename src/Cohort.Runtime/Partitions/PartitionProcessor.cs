@@ -27,6 +27,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
     private readonly Channel<ConsumeResult<string?, byte[]>> inbox;
     private readonly CancellationTokenSource stopping = new();
     private readonly EntityCache<TState> cache;
+    private readonly OutboxRelay outbox;
     private readonly Task run;
 
     public PartitionProcessor(EntityType<TState, TCommand, TEvent> type, TopicPartition topicPartition, PartitionContext context)
@@ -38,6 +39,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         inbox = Channel.CreateBounded<ConsumeResult<string?, byte[]>>(
             new BoundedChannelOptions(context.Options.InboxCapacity) { SingleReader = true, SingleWriter = true });
         cache = new EntityCache<TState>(context.Options.PassivateAfter);
+        outbox = new OutboxRelay(context.Producer);
         run = Task.Run(RunAsync);
     }
 
@@ -73,11 +75,17 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         try
         {
             Epoch = await context.Epochs.AcquireAsync(TopicPartition.Topic, Partition, context.NodeId, stopping.Token);
+            var resent = await ResendUnsentAsync();
             IsRecovering = false;
-            logger.LogInformation("Took partition {Topic}/{Partition} with epoch {Epoch}", TopicPartition.Topic, Partition, Epoch);
+            logger.LogInformation("Took partition {Topic}/{Partition} with epoch {Epoch}; sent {Resent} messages of earlier owners again",
+                TopicPartition.Topic, Partition, Epoch, resent);
             var batch = new List<ConsumeResult<string?, byte[]>>(context.Options.MaxBatchSize);
             while (await ReadBatchAsync(batch))
             {
+                if (outbox.Failed)
+                {
+                    await ResendUnsentAsync();
+                }
                 await ProcessWithRetriesAsync(batch);
                 batch.Clear();
                 cache.Passivate();
@@ -196,10 +204,12 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         var write = new BatchWrite(type.Name, Partition);
         var results = read.Results;
         var changed = new Dictionary<string, CachedEntity<TState>>(StringComparer.Ordinal);
+        var journaled = new List<(JournaledEvent<TEvent>, TState)>();
         var answers = new string[batch.Count];
+        var now = DateTime.UtcNow;
         for (var i = 0; i < batch.Count; i++)
         {
-            answers[i] = Decide(commands[i], results, changed, write);
+            answers[i] = Decide(commands[i], results, changed, write, journaled, now);
         }
 
         var changes = new List<EntityChange<TState>>(changed.Count);
@@ -217,8 +227,17 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         if (write.ResultCount > 0)
         {
             var readModel = type.ReadModel;
-            await context.Journal.CommitAsync(TopicPartition.Topic, Partition, Epoch, write,
-                readModel is null ? null : (b, now) => readModel.AddWrites(b, changes, now), CancellationToken.None);
+            var position = await context.Journal.CommitAsync(TopicPartition.Topic, Partition, Epoch, write, outbox.TakeConfirmed(),
+                readModel is null ? null : (b, at) => readModel.AddWrites(b, changes, journaled, at), CancellationToken.None);
+            if (position > 0)
+            {
+                var messages = new List<OutboundMessage>();
+                foreach (var (e, _) in journaled)
+                {
+                    type.Publish(e, messages);
+                }
+                outbox.Send(position, messages);
+            }
         }
         foreach (var (id, entity) in changed)
         {
@@ -227,6 +246,10 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
 
         for (var i = 0; i < batch.Count; i++)
         {
+            if (commands[i].Invalid is { } invalid)
+            {
+                DeadLetter(batch[i], invalid.Message);
+            }
             Answer(batch[i], answers[i]);
         }
         var last = batch[^1];
@@ -236,7 +259,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
 
     private ParsedCommand<TCommand> Parse(ConsumeResult<string?, byte[]> message)
     {
-        var command = type.ParseCommand(message.Message.Value);
+        var command = type.ParseCommand(message.Message);
         if (command.Invalid is not null)
         {
             return command;
@@ -260,7 +283,9 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         ParsedCommand<TCommand> command,
         Dictionary<(string, string), StoredResult> results,
         Dictionary<string, CachedEntity<TState>> changed,
-        BatchWrite write)
+        BatchWrite write,
+        List<(JournaledEvent<TEvent>, TState)> journaled,
+        DateTime now)
     {
         if (command.Invalid is not null)
         {
@@ -297,6 +322,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
                 state = type.Evolve(state, e);
                 seqNr++;
                 write.AddEvent(command.EntityId, seqNr, type.EventType(e), type.SerializeEvent(e), command.RequestId);
+                journaled.Add((new JournaledEvent<TEvent>(command.EntityId, seqNr, command.RequestId, e, now), state));
             }
             working.State = state;
             working.SeqNr = seqNr;
@@ -337,7 +363,47 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             return;
         }
         var correlationId = CohortHeaders.Get(message.Message.Headers, CohortHeaders.CorrelationId);
+        var key = CohortHeaders.Get(message.Message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
         var headers = new Headers { { CohortHeaders.CorrelationId, Encoding.UTF8.GetBytes(correlationId ?? "") } };
-        context.Producer.Send(replyTo, correlationId, Encoding.UTF8.GetBytes(result), headers);
+        context.Producer.Send(replyTo, key, Encoding.UTF8.GetBytes(result), headers);
+    }
+
+    /// <summary>A message nobody can act on goes aside with its reason, so the partition keeps moving.</summary>
+    private void DeadLetter(ConsumeResult<string?, byte[]> message, string reason)
+    {
+        var headers = new Headers();
+        foreach (var header in message.Message.Headers ?? [])
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+        headers.Add(CohortHeaders.DeadLetterReason, Encoding.UTF8.GetBytes(reason));
+        headers.Add(CohortHeaders.DeadLetterSource, Encoding.UTF8.GetBytes(message.TopicPartitionOffset.ToString()));
+        context.Producer.Send(CohortTopics.DeadLetters(type.Name), message.Message.Key, message.Message.Value, headers);
+        logger.LogWarning("Dead-lettered {Source}: {Reason}", message.TopicPartitionOffset, reason);
+    }
+
+    /// <summary>
+    /// Sends again what the events after the partition's outbox cursor publish (an earlier owner may have
+    /// committed them and died before Kafka had their messages), waits for Kafka, then moves the cursor.
+    /// </summary>
+    private async Task<int> ResendUnsentAsync()
+    {
+        outbox.Reset();
+        var (cursor, events) = await context.Journal.ReadUnsentAsync(type.Name, Partition, stopping.Token);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+        var messages = new List<OutboundMessage>();
+        foreach (var e in events)
+        {
+            type.Publish(new JournaledEvent<TEvent>(e.EntityId, e.SeqNr, e.RequestId, type.DeserializeEvent(e.EventType, e.Payload), e.At), messages);
+        }
+        await outbox.SendAndWaitAsync(messages, stopping.Token);
+        var last = events[^1].Position;
+        await context.Journal.AdvanceCursorAsync(TopicPartition.Topic, type.Name, Partition, Epoch, last, stopping.Token);
+        logger.LogInformation("Outbox of {Topic}/{Partition}: sent {Count} messages after position {Cursor} again, up to {Last}",
+            TopicPartition.Topic, Partition, messages.Count, cursor, last);
+        return messages.Count;
     }
 }

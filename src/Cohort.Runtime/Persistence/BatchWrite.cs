@@ -25,6 +25,8 @@ public sealed class BatchWrite(string entityType, int partition)
     private readonly List<long> snapshotSeqNrs = [];
     private readonly List<string> snapshotStates = [];
 
+    public string EntityType => entityType;
+
     public int EventCount => eventSeqNrs.Count;
 
     public int ResultCount => resultRequestIds.Count;
@@ -57,10 +59,15 @@ public sealed class BatchWrite(string entityType, int partition)
     {
         if (EventCount > 0)
         {
+            // Returns the batch's last journal position: the outbox cursor moves up to it once Kafka has the messages.
             batch.BatchCommands.Add(Command("""
-                INSERT INTO journal (entity_type, entity_id, seq_nr, event_type, payload, request_id, kafka_partition, written_at)
-                SELECT $1, e, q, t, p::jsonb, r, $7, $8
-                  FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(e, q, t, p, r)
+                WITH appended AS (
+                    INSERT INTO journal (entity_type, entity_id, seq_nr, event_type, payload, request_id, kafka_partition, written_at)
+                    SELECT $1, e, q, t, p::jsonb, r, $7, $8
+                      FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(e, q, t, p, r, n)
+                     ORDER BY n
+                    RETURNING position)
+                SELECT max(position) FROM appended
                 """,
                 Text(entityType), TextArray(eventEntityIds), BigintArray(eventSeqNrs), TextArray(eventTypes),
                 TextArray(eventPayloads), TextArray(eventRequestIds), Integer(partition), Timestamp(now)));

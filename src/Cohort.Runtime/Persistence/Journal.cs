@@ -74,11 +74,14 @@ public sealed class Journal(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Commits a batch. Throws <see cref="PartitionFencedException"/>, having written nothing, when
+    /// Commits a batch, and moves the partition's outbox cursor to <paramref name="confirmedPosition"/> when
+    /// that is above zero. Throws <see cref="PartitionFencedException"/>, having written nothing, when
     /// <paramref name="epoch"/> is no longer the partition's.
     /// </summary>
-    public async Task CommitAsync(
-        string topic, int partition, long epoch, BatchWrite write, Action<NpgsqlBatch, DateTime>? addReadModel, CancellationToken ct)
+    /// <returns>The journal position of the batch's last event; 0 when it appended none.</returns>
+    public async Task<long> CommitAsync(
+        string topic, int partition, long epoch, BatchWrite write, long confirmedPosition,
+        Action<NpgsqlBatch, DateTime>? addReadModel, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -86,7 +89,68 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         await using var batch = new NpgsqlBatch(conn, tx);
         batch.BatchCommands.Add(Command("SELECT cohort_fence($1, $2, $3)", Text(topic), Integer(partition), Bigint(epoch)));
         write.AddStatements(batch, now);
+        if (confirmedPosition > 0)
+        {
+            batch.BatchCommands.Add(CursorUpdate(write.EntityType, partition, confirmedPosition));
+        }
         addReadModel?.Invoke(batch, now);
+        try
+        {
+            long lastPosition = 0;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                if (write.EventCount > 0)
+                {
+                    await reader.NextResultAsync(ct);
+                    await reader.ReadAsync(ct);
+                    lastPosition = reader.GetInt64(0);
+                }
+            }
+            await tx.CommitAsync(ct);
+            return lastPosition;
+        }
+        catch (PostgresException e) when (e.SqlState == PartitionFencedException.SqlState)
+        {
+            throw new PartitionFencedException(topic, partition, epoch, e);
+        }
+    }
+
+    /// <summary>The events of a partition after its outbox cursor, in journal order, and the cursor itself.</summary>
+    public async Task<(long Cursor, List<(long Position, string EntityId, long SeqNr, string RequestId, string EventType, string Payload, DateTime At)> Events)>
+        ReadUnsentAsync(string entityType, int partition, CancellationToken ct)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command(
+            "SELECT coalesce(max(position), 0) FROM outbox_cursors WHERE entity_type = $1 AND kafka_partition = $2",
+            Text(entityType), Integer(partition)));
+        batch.BatchCommands.Add(Command("""
+            SELECT j.position, j.entity_id, j.seq_nr, j.request_id, j.event_type, j.payload::text, j.written_at
+              FROM journal j
+             WHERE j.entity_type = $1 AND j.kafka_partition = $2
+               AND j.position > coalesce((SELECT position FROM outbox_cursors c WHERE c.entity_type = $1 AND c.kafka_partition = $2), 0)
+             ORDER BY j.position
+            """, Text(entityType), Integer(partition)));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var cursor = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var events = new List<(long, string, long, string, string, string, DateTime)>();
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), reader.GetDateTime(6)));
+        }
+        return (cursor, events);
+    }
+
+    /// <summary>Moves the outbox cursor alone, fenced like every write of the owner.</summary>
+    public async Task AdvanceCursorAsync(string topic, string entityType, int partition, long epoch, long position, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(Command("SELECT cohort_fence($1, $2, $3)", Text(topic), Integer(partition), Bigint(epoch)));
+        batch.BatchCommands.Add(CursorUpdate(entityType, partition, position));
         try
         {
             await batch.ExecuteNonQueryAsync(ct);
@@ -97,6 +161,11 @@ public sealed class Journal(NpgsqlDataSource dataSource)
             throw new PartitionFencedException(topic, partition, epoch, e);
         }
     }
+
+    private static NpgsqlBatchCommand CursorUpdate(string entityType, int partition, long position) => Command("""
+        INSERT INTO outbox_cursors (entity_type, kafka_partition, position) VALUES ($1, $2, $3)
+        ON CONFLICT (entity_type, kafka_partition) DO UPDATE SET position = greatest(outbox_cursors.position, excluded.position)
+        """, Text(entityType), Integer(partition), Bigint(position));
 }
 
 /// <summary>What <see cref="Journal.ReadAsync"/> found.</summary>

@@ -49,7 +49,7 @@ public sealed class FencingTests : NodeTestBase
         write.AddResult("acc-s", "r-1", [1, 2, 3], """{"ok":true,"body":{}}""");
 
         var fenced = await Assert.ThrowsAsync<PartitionFencedException>(() =>
-            new Journal(dataSource).CommitAsync(Topic, 3, current - 1, write, null, CancellationToken.None));
+            new Journal(dataSource).CommitAsync(Topic, 3, current - 1, write, 0, null, CancellationToken.None));
 
         Assert.Contains("fenced", fenced.Message);
         Assert.Equal(0, await Db.EventCountAsync("acc-s"));
