@@ -2,8 +2,8 @@ namespace Cohort.Domain.Transfers;
 
 public abstract record TransferCommand;
 
-/// <summary>Moves <paramref name="Amount"/> of <paramref name="Asset"/> from one account to another.</summary>
-public sealed record StartTransfer(string From, string To, string Asset, decimal Amount) : TransferCommand;
+/// <summary>Moves an amount of an asset from one account to another.</summary>
+public sealed record StartTransfer(TransferTerms Terms) : TransferCommand;
 
 /// <summary>An account's answer to one step of the transfer: accepted, or refused with a rejection code.</summary>
 public sealed record StepAnswered(TransferStep Step, bool Accepted, string? Code) : TransferCommand;

@@ -20,6 +20,7 @@ internal static class AccountEndpoints
                 PostCommandAsync(command, accountId, request, type, bus, ct));
         }
         accounts.MapGet("/{accountId}", GetAccountAsync);
+        accounts.MapGet("/{accountId}/ledger", GetLedgerAsync);
     }
 
     private static async Task<IResult> PostCommandAsync(
@@ -49,7 +50,7 @@ internal static class AccountEndpoints
             {
                 ["type"] = command, ["requestId"] = requestId, ["accountId"] = accountId, ["asset"] = asset, ["amount"] = amount,
             });
-            return await CommandAnswers.AskAsync(bus, AccountEntityType.TypeName, accountId, message, ct);
+            return (await CommandAnswers.AskAsync(bus, AccountEntityType.TypeName, accountId, message, ct)).ToResult();
         }
     }
 
@@ -74,5 +75,58 @@ internal static class AccountEndpoints
             });
         }
         return Results.Json(new { accountId, balances });
+    }
+
+    private const int MaxLedgerPage = 1000;
+
+    /// <summary>Pages through an account's ledger in entry order: pass the last <c>entryId</c> seen as <c>after</c>.</summary>
+    private static async Task<IResult> GetLedgerAsync(
+        string accountId, string? asset, long? after, int? limit, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!Identifier.IsValid(accountId))
+        {
+            return Problems.Validation($"accountId must be 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
+        }
+        if (asset is not null && !AssetCode.IsValid(asset))
+        {
+            return Problems.Validation($"asset must be 1-{AssetCode.MaxLength} characters of A-Z and 0-9");
+        }
+        if (limit is < 1 or > MaxLedgerPage || after is < 0)
+        {
+            return Problems.Validation($"limit must be 1-{MaxLedgerPage} and after a non-negative entry id");
+        }
+        var pageSize = limit ?? 100;
+        await using var cmd = db.CreateCommand("""
+            SELECT entry_id, asset, seq_nr, kind, delta_available, delta_frozen, available_after, frozen_after, request_id, created_at
+              FROM ledger
+             WHERE account_id = $1 AND ($2::text IS NULL OR asset = $2) AND entry_id > $3
+             ORDER BY entry_id
+             LIMIT $4
+            """);
+        cmd.Parameters.AddWithValue(accountId);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)asset ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.AddWithValue(after ?? 0L);
+        cmd.Parameters.AddWithValue(pageSize);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var entries = new List<object>();
+        long last = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            last = reader.GetInt64(0);
+            entries.Add(new
+            {
+                entryId = last,
+                asset = reader.GetString(1),
+                seqNr = reader.GetInt64(2),
+                kind = reader.GetString(3),
+                deltaAvailable = Amount.Format(reader.GetDecimal(4)),
+                deltaFrozen = Amount.Format(reader.GetDecimal(5)),
+                availableAfter = Amount.Format(reader.GetDecimal(6)),
+                frozenAfter = Amount.Format(reader.GetDecimal(7)),
+                requestId = reader.GetString(8),
+                createdAt = reader.GetDateTime(9),
+            });
+        }
+        return Results.Json(new { accountId, entries, next = entries.Count == pageSize ? last : (long?)null });
     }
 }

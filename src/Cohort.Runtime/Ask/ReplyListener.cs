@@ -41,6 +41,7 @@ public sealed class ReplyListener(
                 EnableAutoCommit = false,
                 AllowAutoCreateTopics = true,
                 FetchWaitMaxMs = 5,
+                SocketNagleDisable = true,
             })
             .SetErrorHandler((_, e) => logger.LogWarning("Kafka reply consumer error {Code}: {Reason}", e.Code, e.Reason))
             .Build();

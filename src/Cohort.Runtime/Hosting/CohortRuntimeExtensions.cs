@@ -1,3 +1,5 @@
+using Cohort.Domain.Accounts;
+using Cohort.Domain.Transfers;
 using Cohort.Runtime.Accounts;
 using Cohort.Runtime.Ask;
 using Cohort.Runtime.Cluster;
@@ -7,6 +9,7 @@ using Cohort.Runtime.Metrics;
 using Cohort.Runtime.Partitions;
 using Cohort.Runtime.Persistence;
 using Cohort.Runtime.Singleton;
+using Cohort.Runtime.Transfers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -45,8 +48,11 @@ public static class CohortRuntimeExtensions
         services.AddSingleton<ISingletonService, RequestResultPruner>();
 
         services.AddSingleton(sp => new AccountEntityType(sp.GetRequiredService<IOptions<AccountOptions>>().Value));
-        services.AddSingleton<IHostedEntity>(sp => new HostedEntity<Domain.Accounts.AccountState, Domain.Accounts.AccountCommand, Domain.Accounts.AccountEvent>(
+        services.AddSingleton<IHostedEntity>(sp => new HostedEntity<AccountState, AccountCommand, AccountEvent>(
             sp.GetRequiredService<AccountEntityType>()));
+        services.AddSingleton(sp => new TransferEntityType(sp.GetRequiredService<IOptions<AccountOptions>>().Value));
+        services.AddSingleton<IHostedEntity>(sp => new HostedEntity<TransferState, TransferCommand, TransferEvent>(
+            sp.GetRequiredService<TransferEntityType>()));
 
         services.AddSingleton<ReplyListener>();
         services.AddSingleton<CommandBus>();

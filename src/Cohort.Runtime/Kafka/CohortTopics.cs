@@ -7,7 +7,7 @@ public static class CohortTopics
     public const string Singleton = "cohort.singleton";
 
     /// <summary>The entity types hosted on command topics.</summary>
-    public static readonly IReadOnlyList<string> EntityTypes = ["account"];
+    public static readonly IReadOnlyList<string> EntityTypes = ["account", "transfer"];
 
     public static string Commands(string entityType) => $"cohort.commands.{entityType}";
 

@@ -19,6 +19,7 @@ public sealed class MessageProducer : IDisposable
                 Acks = Acks.All,
                 EnableIdempotence = true,
                 LingerMs = options.Value.LingerMs,
+                SocketNagleDisable = true,
                 // Every Cohort producer and the owners' partition check agree on Kafka's standard key hash.
                 Partitioner = Partitioner.Murmur2Random,
             })

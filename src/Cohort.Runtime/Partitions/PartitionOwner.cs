@@ -69,6 +69,7 @@ internal sealed class PartitionOwner(
                 EnableAutoOffsetStore = false,
                 AutoCommitIntervalMs = 1000,
                 FetchWaitMaxMs = 10,
+                SocketNagleDisable = true,
             })
             .SetPartitionsAssignedHandler((_, assigned) => OnAssigned(assigned))
             .SetPartitionsRevokedHandler((c, revoked) => OnRevoked(c, revoked.Select(p => p.TopicPartition), commit: true))
