@@ -1,18 +1,39 @@
 using System.Text;
+using Cohort.Domain;
 using Cohort.Runtime.Cluster;
 using Cohort.Runtime.Hosting;
 using Cohort.Runtime.Metrics;
 using Cohort.Runtime.Partitions;
+using Cohort.Runtime.Reconciliation;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Http;
 
-/// <summary>Operator endpoints: the cluster map and Prometheus metrics.</summary>
+/// <summary>Operator endpoints: the cluster map, reconciliation on demand, Prometheus metrics.</summary>
 internal static class AdminEndpoints
 {
     public static void MapAdminEndpoints(this WebApplication app)
     {
         app.MapGet("/admin/cluster", GetClusterAsync);
+        app.MapPost("/admin/reconcile", async (ReconciliationService reconciliation, CancellationToken ct) =>
+        {
+            var report = await reconciliation.ReconcileAsync(ct);
+            return Results.Json(new
+            {
+                consistent = report.Consistent,
+                checkedAt = report.CheckedAt,
+                accounts = report.Accounts,
+                stuckTransfers = report.StuckTransfers,
+                assets = report.Assets.Select(a => new
+                {
+                    asset = a.Asset,
+                    balances = Amount.Format(a.Balances),
+                    inFlight = Amount.Format(a.InFlight),
+                    expected = Amount.Format(a.Expected),
+                }),
+                mismatches = report.Mismatches.Select(m => new { kind = m.Kind, subject = m.Subject, detail = m.Detail }),
+            });
+        });
         app.MapGet("/metrics", (RuntimeMetrics metrics) =>
         {
             var text = new StringBuilder();

@@ -8,6 +8,7 @@ using Cohort.Runtime.Kafka;
 using Cohort.Runtime.Metrics;
 using Cohort.Runtime.Partitions;
 using Cohort.Runtime.Persistence;
+using Cohort.Runtime.Reconciliation;
 using Cohort.Runtime.Singleton;
 using Cohort.Runtime.Transfers;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,10 @@ public static class CohortRuntimeExtensions
         services.AddSingleton<MessageProducer>();
         services.AddSingleton<SingletonRunner>();
         services.AddSingleton<ISingletonService, RequestResultPruner>();
+        services.Configure<ReconciliationOptions>(configuration.GetSection(ReconciliationOptions.Section));
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<ReconciliationService>();
+        services.AddSingleton<ISingletonService>(sp => sp.GetRequiredService<ReconciliationService>());
 
         services.AddSingleton(sp => new AccountEntityType(sp.GetRequiredService<IOptions<AccountOptions>>().Value));
         services.AddSingleton<IHostedEntity>(sp => new HostedEntity<AccountState, AccountCommand, AccountEvent>(

@@ -15,6 +15,8 @@ public sealed class RuntimeMetrics
     private long recoveredEntities;
     private long recoveredEvents;
     private long askTimeouts;
+    private long reconciliations;
+    private long lastMismatches;
 
     public LatencyHistogram BatchDuration { get; } = new();
 
@@ -42,6 +44,12 @@ public sealed class RuntimeMetrics
 
     public void AskTimedOut() => Interlocked.Increment(ref askTimeouts);
 
+    public void Reconciled(int mismatches)
+    {
+        Interlocked.Increment(ref reconciliations);
+        Interlocked.Exchange(ref lastMismatches, mismatches);
+    }
+
     public void Render(StringBuilder text)
     {
         Counter(text, "cohort_commands_processed_total", "Commands decided and committed by this node's partitions.", Interlocked.Read(ref commands));
@@ -53,6 +61,10 @@ public sealed class RuntimeMetrics
         Counter(text, "cohort_entities_recovered_total", "Entities loaded from snapshot and journal.", Interlocked.Read(ref recoveredEntities));
         Counter(text, "cohort_events_replayed_total", "Journal events replayed while recovering entities.", Interlocked.Read(ref recoveredEvents));
         Counter(text, "cohort_ask_timeouts_total", "HTTP commands answered 504 because the owner did not answer in time.", Interlocked.Read(ref askTimeouts));
+        Counter(text, "cohort_reconciliations_total", "Reconciliations run on this node.", Interlocked.Read(ref reconciliations));
+        text.Append("# HELP cohort_reconciliation_mismatches Mismatches found by this node's last reconciliation.\n")
+            .Append("# TYPE cohort_reconciliation_mismatches gauge\n")
+            .Append("cohort_reconciliation_mismatches ").Append(Interlocked.Read(ref lastMismatches)).Append('\n');
         Histogram(text, "cohort_batch_duration_seconds", "Time to decide and commit one batch.", BatchDuration);
         Histogram(text, "cohort_ask_duration_seconds", "Time from sending a command to receiving its answer.", AskDuration);
     }

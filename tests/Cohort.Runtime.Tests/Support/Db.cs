@@ -41,4 +41,14 @@ internal sealed class Db(string connectionString)
         cmd.Parameters.AddWithValue(asset);
         return (decimal?)await cmd.ExecuteScalarAsync();
     }
+
+    public async Task<(string Status, string? Reason)> TransferStatusAsync(string transferId)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT status, reason FROM transfers WHERE transfer_id = $1", conn);
+        cmd.Parameters.AddWithValue(transferId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : ("none", null);
+    }
 }

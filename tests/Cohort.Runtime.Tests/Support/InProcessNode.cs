@@ -67,6 +67,29 @@ internal sealed class InProcessNode : IAsyncDisposable
             $$"""{"type":"{{type}}","requestId":"{{requestId}}","accountId":"{{accountId}}","asset":"{{asset}}","amount":"{{amount}}"}"""),
             CancellationToken.None);
 
+    /// <summary>Starts a transfer and waits until it is completed or rejected; returns its final status and reason.</summary>
+    public async Task<(string Status, string? Reason)> TransferAsync(Db db, string transferId, string from, string to, string asset, string amount)
+    {
+        var started = Answer.Parse(await Bus.AskAsync("transfer", transferId, Encoding.UTF8.GetBytes(
+            $$"""{"type":"transfer","requestId":"{{transferId}}","from":"{{from}}","to":"{{to}}","asset":"{{asset}}","amount":"{{amount}}"}"""),
+            CancellationToken.None));
+        if (!started.Ok)
+        {
+            return ("refused", started.Code);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await db.TransferStatusAsync(transferId);
+            if (status.Status is "completed" or "rejected")
+            {
+                return status;
+            }
+            await Task.Delay(10);
+        }
+        throw new TimeoutException($"transfer {transferId} did not finish");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await host.StopAsync();
