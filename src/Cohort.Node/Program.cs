@@ -9,10 +9,13 @@ builder.Logging.AddSimpleConsole(o =>
     o.UseUtcTimestamp = true;
 });
 builder.Services.AddCohortRuntime(builder.Configuration);
+builder.Services.AddRequestSigning(builder.Configuration);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();
+app.UseRequestSigning();
 app.MapAccountEndpoints();
+app.MapTransferEndpoints();
 app.MapAdminEndpoints();
 app.MapHealthEndpoints();
 app.Run();

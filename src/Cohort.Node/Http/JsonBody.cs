@@ -9,24 +9,14 @@ internal static class JsonBody
 
     public static async Task<(JsonDocument? Document, string? Error)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBytes)
+        var body = await ReadBytesAsync(request, ct);
+        if (body is null)
         {
             return (null, $"the body is larger than {MaxBytes} bytes");
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return (null, $"the body is larger than {MaxBytes} bytes");
-            }
-            buffer.Write(chunk, 0, read);
-        }
         try
         {
-            var doc = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 8 });
+            var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 doc.Dispose();
@@ -38,6 +28,27 @@ internal static class JsonBody
         {
             return (null, $"the body is not valid JSON: {e.Message}");
         }
+    }
+
+    /// <returns>The whole body, or null when it is larger than <see cref="MaxBytes"/>.</returns>
+    public static async Task<byte[]?> ReadBytesAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>A string property, or null when absent, null or not a string.</summary>
