@@ -12,7 +12,7 @@ public sealed class AccountEventsTests : NodeTestBase
     public async Task A_consumer_of_every_account_event_rebuilds_every_balance_in_order_even_across_a_new_owner()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         var random = new Random(7);
         for (var i = 0; i < 120; i++)
         {
@@ -22,7 +22,7 @@ public sealed class AccountEventsTests : NodeTestBase
         }
         await StopNodeAsync(node);
         var next = await StartNodeAsync("node-b");
-        await next.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await next.WaitForAllPartitionsAsync();
         await next.AskAsync("deposit", "acc-0", "r-last", "USDT", "1");
 
         var events = ConsumeAccountEvents(expectedAtLeast: await Db.ScalarAsync<long>("SELECT count(*) FROM journal WHERE entity_type = 'account'"));

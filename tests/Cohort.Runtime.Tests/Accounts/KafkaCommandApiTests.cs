@@ -13,7 +13,7 @@ public sealed class KafkaCommandApiTests : NodeTestBase
     public async Task Kcat_commands_apply_and_malformed_ones_go_to_the_dead_letter_topic_with_their_reason()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
 
         await KcatProduceAsync(
             """acc-kc|{"type":"deposit","requestId":"kc-1","accountId":"acc-kc","asset":"USDT","amount":"25.50"}""",

@@ -16,7 +16,7 @@ public sealed class FencingTests : NodeTestBase
     public async Task A_stale_owner_writes_nothing_after_another_node_took_its_partition()
     {
         var node = await StartNodeAsync("node-a", new Dictionary<string, string?> { ["Cohort:Node:AskTimeout"] = "00:00:03" });
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "acc-f", "d-1", "USDT", "10");
         var partition = Murmur2.Partition(Encoding.UTF8.GetBytes("acc-f"), 8);
         var neighbour = Enumerable.Range(0, 1000).Select(i => $"other-{i}")
@@ -40,7 +40,7 @@ public sealed class FencingTests : NodeTestBase
     public async Task A_batch_committed_with_a_stale_epoch_is_refused_whole()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
         var epochs = new PartitionEpochs(dataSource);
         var current = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None);
@@ -60,7 +60,7 @@ public sealed class FencingTests : NodeTestBase
     public async Task Taking_a_partition_waits_for_the_old_owners_transaction_in_flight()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
         var epochs = new PartitionEpochs(dataSource);
         var old = await epochs.AcquireAsync(Topic, 5, "old-owner", CancellationToken.None);

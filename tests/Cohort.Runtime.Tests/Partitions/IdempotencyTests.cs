@@ -10,7 +10,7 @@ public sealed class IdempotencyTests : NodeTestBase
     public async Task A_request_id_is_applied_once_and_always_answered_with_its_first_result()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
 
         var first = await node.AskAsync("deposit", "acc-1", "dep-1", "USDT", "10.50");
         var again = await node.AskAsync("deposit", "acc-1", "dep-1", "USDT", "10.50");
@@ -27,7 +27,7 @@ public sealed class IdempotencyTests : NodeTestBase
     public async Task Reusing_a_request_id_for_another_command_is_an_idempotency_conflict_that_changes_nothing()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "acc-2", "dep-1", "USDT", "10");
 
         var conflict = Answer.Parse(await node.AskAsync("deposit", "acc-2", "dep-1", "USDT", "11"));
@@ -43,13 +43,13 @@ public sealed class IdempotencyTests : NodeTestBase
     public async Task A_rejection_is_a_stored_answer_too_even_after_the_state_has_moved_on_and_the_node_restarted()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
 
         var refused = Answer.Parse(await node.AskAsync("withdraw", "acc-3", "wd-1", "USDT", "100"));
         await node.AskAsync("deposit", "acc-3", "dep-1", "USDT", "500");
         await StopNodeAsync(node);
         var restarted = await StartNodeAsync("node-b");
-        await restarted.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await restarted.WaitForAllPartitionsAsync();
         var replayed = Answer.Parse(await restarted.AskAsync("withdraw", "acc-3", "wd-1", "USDT", "100"));
 
         Assert.Equal(RejectionCodes.InsufficientFunds, refused.Code);
@@ -62,7 +62,7 @@ public sealed class IdempotencyTests : NodeTestBase
     public async Task The_same_command_sent_many_times_at_once_is_applied_once()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => node.AskAsync("deposit", "acc-4", "dep-1", "EUR", "1.25")));
 

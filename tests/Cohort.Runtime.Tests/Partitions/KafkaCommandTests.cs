@@ -15,7 +15,7 @@ public sealed class KafkaCommandTests : NodeTestBase
     public async Task Commands_without_a_reply_address_apply_and_show_in_the_account()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         using var producer = Producer(Partitioner.Murmur2Random);
 
         await producer.ProduceAsync(Topic, Message("acc-k", """{"type":"deposit","requestId":"k-1","accountId":"acc-k","asset":"USDT","amount":"10.50"}"""));
@@ -34,7 +34,7 @@ public sealed class KafkaCommandTests : NodeTestBase
     public async Task Malformed_and_misrouted_messages_change_nothing_and_do_not_stop_the_partition()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         var home = Murmur2.Partition(Encoding.UTF8.GetBytes("acc-m"), 8);
         using var producer = Producer(Partitioner.Murmur2Random);
 

@@ -11,7 +11,7 @@ public sealed class RecoveryTests : NodeTestBase
     public async Task An_entity_recovers_from_its_latest_snapshot_plus_the_events_after_it()
     {
         var node = await StartNodeAsync("node-a", SnapshotEveryTen);
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         for (var i = 1; i <= 25; i++)
         {
             await node.AskAsync("deposit", "acc-r", $"dep-{i}", "USDT", "1");
@@ -24,7 +24,7 @@ public sealed class RecoveryTests : NodeTestBase
         await Db.ExecuteAsync("DELETE FROM journal WHERE entity_id = 'acc-r' AND seq_nr <= 20");
 
         var restarted = await StartNodeAsync("node-b", SnapshotEveryTen);
-        await restarted.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await restarted.WaitForAllPartitionsAsync();
         var answer = Answer.Parse(await restarted.AskAsync("deposit", "acc-r", "dep-26", "USDT", "1"));
 
         Assert.True(answer.Ok);
@@ -36,14 +36,14 @@ public sealed class RecoveryTests : NodeTestBase
     public async Task An_entity_without_a_snapshot_recovers_from_all_its_events()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "acc-e", "d-1", "BTC", "0.5");
         await node.AskAsync("freeze", "acc-e", "f-1", "BTC", "0.2");
         await node.AskAsync("withdraw", "acc-e", "w-1", "BTC", "0.1");
         await StopNodeAsync(node);
 
         var restarted = await StartNodeAsync("node-b");
-        await restarted.WaitForPartitionsAsync(8, TimeSpan.FromSeconds(30));
+        await restarted.WaitForAllPartitionsAsync();
         var refused = Answer.Parse(await restarted.AskAsync("withdraw", "acc-e", "w-2", "BTC", "0.3"));
         var answer = Answer.Parse(await restarted.AskAsync("withdraw", "acc-e", "w-3", "BTC", "0.2"));
 

@@ -12,7 +12,7 @@ public sealed class ReconciliationTests : NodeTestBase
     public async Task A_balance_changed_behind_the_journals_back_is_reported_and_alerted_but_not_repaired()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "acc-1", "d-1", "USDT", "10");
         await node.AskAsync("withdraw", "acc-1", "w-1", "USDT", "4");
         var reconciliation = node.Services.GetRequiredService<ReconciliationService>();

@@ -1,6 +1,7 @@
 using System.Text;
 using Cohort.Runtime.Ask;
 using Cohort.Runtime.Hosting;
+using Cohort.Runtime.Kafka;
 using Cohort.Runtime.Partitions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,10 @@ internal sealed class InProcessNode : IAsyncDisposable
         await host.StartAsync();
         return new InProcessNode(host);
     }
+
+    /// <summary>Waits until this node, alone in its group, owns every command partition of every entity type.</summary>
+    public Task WaitForAllPartitionsAsync() =>
+        WaitForPartitionsAsync(8 * CohortTopics.EntityTypes.Count, TimeSpan.FromSeconds(30));
 
     /// <summary>Waits until this node owns <paramref name="count"/> command partitions, all fenced and ready.</summary>
     public async Task WaitForPartitionsAsync(int count, TimeSpan timeout)

@@ -12,7 +12,7 @@ public sealed class TransferTests : NodeTestBase
     public async Task A_transfer_debits_and_credits_once_and_the_books_still_agree()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "alice", "d-1", "USDT", "100");
 
         var outcome = await node.TransferAsync(Db, "t-1", "alice", "bob", "USDT", "30.25");
@@ -34,7 +34,7 @@ public sealed class TransferTests : NodeTestBase
     public async Task A_transfer_beyond_the_senders_funds_is_rejected_and_moves_nothing()
     {
         var node = await StartNodeAsync("node-a");
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "carol", "d-1", "EUR", "5");
 
         var outcome = await node.TransferAsync(Db, "t-2", "carol", "dave", "EUR", "5.01");
@@ -49,7 +49,7 @@ public sealed class TransferTests : NodeTestBase
     public async Task A_credit_the_receiver_refuses_is_refunded_and_the_transfer_ends_rejected()
     {
         var node = await StartNodeAsync("node-a", new Dictionary<string, string?> { ["Cohort:Accounts:MaxAmount"] = "9999999999" });
-        await node.WaitForPartitionsAsync(16, TimeSpan.FromSeconds(30));
+        await node.WaitForAllPartitionsAsync();
         await node.AskAsync("deposit", "erin", "d-1", "BTC", "10");
         await node.AskAsync("deposit", "frank", "d-1", "BTC", Amount.Format(Amount.MaxBalance - 5m));
 

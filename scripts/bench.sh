@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Benchmarks ONE Cohort node on this machine: builds Release, starts an embedded Kafka (librdkafka's mock), a
+# throwaway PostgreSQL (fsync on) and one node, then runs `cohort bench kafka` (deposits produced straight onto
+# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs), and prints
+# both results with where the CPU went. Everything it started is stopped on exit, Ctrl-C included.
+#
+# Settings (environment):
+#   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
+#   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
+#   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=64                      the HTTP run
+#   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
+#   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
+#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1                                run only one of them
+#   BENCH_NO_BUILD=1                                                      use the existing Release build
+#   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
+#   BENCH_KEEP=1                                                          keep the work folder (logs) after exit
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+accounts=${BENCH_ACCOUNTS:-10000}
+commands=${BENCH_COMMANDS:-300000}
+in_flight=${BENCH_IN_FLIGHT:-20000}
+warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
+http_duration=${BENCH_HTTP_DURATION:-20}
+http_concurrency=${BENCH_HTTP_CONCURRENCY:-64}
+partitions=8 # of cohort.commands.account, as DESIGN.md has it
+read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
+
+cli_dir=$repo/src/Cohort.Cli/bin/Release/net10.0
+node_dir=$repo/src/Cohort.Node/bin/Release/net10.0
+work=$(mktemp -d /tmp/cohort-bench.XXXXXX)
+chmod 755 "$work"
+kafka_pid=""
+node_pid=""
+pg_started=""
+
+say() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+stop_process() { # pid name: SIGTERM, then SIGKILL after 30 s
+    local pid=$1 name=$2
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    say "$name (pid $pid) did not stop in 30 s: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    set +e
+    [[ -n $node_pid ]] && stop_process "$node_pid" node
+    [[ -n $kafka_pid ]] && stop_process "$kafka_pid" kafka-dev
+    [[ -n $pg_started ]] && scripts/postgres-dev.sh stop "$work/pg" >/dev/null 2>&1
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then say "logs kept in $work"; else rm -rf "$work"; fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+    local port
+    while true; do
+        port=$((20000 + RANDOM % 40000))
+        [[ -z $(ss -Htln "sport = :$port" 2>/dev/null) ]] && { echo "$port"; return; }
+    done
+}
+
+# ---- CPU accounting: clock ticks used by each part, read from /proc --------------------------------------------
+hz=$(getconf CLK_TCK)
+proc_ticks() { # utime+stime of one process (all its threads), 0 when gone
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+    stat=${stat##*) }
+    awk '{print $12 + $13}' <<< "$stat"
+}
+pg_ticks() { # the postmaster, its live children, and the children that already ended
+    local pm total stat pid
+    pm=$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+    stat=$(cat "/proc/$pm/stat" 2>/dev/null) || { echo 0; return; }
+    stat=${stat##*) }
+    total=$(awk '{print $12 + $13 + $14 + $15}' <<< "$stat")
+    for pid in $(ps -o pid= --ppid "$pm"); do total=$((total + $(proc_ticks "$pid"))); done
+    echo "$total"
+}
+machine_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+cpu_snapshot() { echo "$(date +%s.%N) $(machine_ticks) $(proc_ticks "$node_pid") $(pg_ticks) $(proc_ticks "$kafka_pid")"; }
+
+top_rows() { # file count [user]: the busiest rows of top's last frame (the first frame averages since start)
+    awk -v user="${3:-}" '/^top -/ {delete rows; n = 0; f = 0} f && NF >= 12 && $9 + 0 > 0 {
+            name = $12; for (i = 13; i <= NF; i++) name = name " " $i
+            rows[++n] = sprintf("      %5.1f%%  %s%s", $9, user ? $2 " " : "", substr(name, 1, 100))
+        } /^ *PID/ {f = 1} END {for (i = 1; i <= n; i++) print rows[i]}' "$1" | head -n "$2"
+}
+
+thread_ticks() { # "tid<TAB>ticks<TAB>name" for every thread of a process
+    local task stat
+    for task in /proc/"$1"/task/*; do
+        stat=$(cat "$task/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        printf '%s\t%s\t%s\n' "${task##*/}" "$(awk '{print $12 + $13}' <<< "$stat")" "$(cat "$task/comm" 2>/dev/null)"
+    done
+}
+thread_profile() { # before after: node CPU between two thread_ticks, by thread name (numbers folded: rdk:broker*)
+    awk -F'\t' -v hz="$hz" 'NR == FNR {before[$1] = $2; next}
+        {d = $2 - ($1 in before ? before[$1] : 0); name = $3; sub(/[0-9]+$/, "*", name); sum[name] += d; total += d}
+        END {for (n in sum) if (sum[n] > 0) printf "%d\t      %5.1f%%  %5.1f s  %s\n", sum[n], 100 * sum[n] / total, sum[n] / hz, n}' \
+        "$1" "$2" | sort -rn | cut -f 2 | head -n 10
+}
+
+metric() { # value of one metric in a /metrics text
+    awk -v name="$1" '$1 == name {print $2}' <<< "$2"
+}
+
+# Prints where the time went between two snapshots: CPU per part, and the node's batches.
+profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu-seconds done-count
+    local label=$1 client_s=$6 done=$7
+    read -r t0 m0 n0 p0 k0 <<< "$2"
+    read -r t1 m1 n1 p1 k1 <<< "$3"
+    local batches commands batch_sum
+    batches=$(( $(metric cohort_batches_committed_total "$5") - $(metric cohort_batches_committed_total "$4") ))
+    commands=$(( $(metric cohort_commands_processed_total "$5") - $(metric cohort_commands_processed_total "$4") ))
+    batch_sum=$(awk -v a="$(metric cohort_batch_duration_seconds_sum "$4")" -v b="$(metric cohort_batch_duration_seconds_sum "$5")" 'BEGIN {print b - a}')
+    awk -v label="$label" -v hz="$hz" -v cores="$(nproc)" -v t0="$t0" -v t1="$t1" -v m="$((m1 - m0))" \
+        -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" \
+        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" 'BEGIN {
+        wall = t1 - t0; node /= hz; pg /= hz; kafka /= hz; busy = m / hz
+        other = busy - node - pg - kafka - client; if (other < 0) other = 0
+        printf "  %s: %.1f s wall, %d cores = %.1f core-s; busy %.1f core-s (%.0f%%)\n", label, wall, cores, wall * cores, busy, 100 * busy / (wall * cores)
+        printf "    cpu seconds:  node %.1f  postgres %.1f  kafka-mock %.1f  bench-client %.1f  other processes %.1f\n", node, pg, kafka, client, other
+        if (done > 0)
+            printf "    cpu us per command:  node %.0f  postgres %.0f  kafka-mock %.0f  bench-client %.0f  (all of them %.0f: %.0f commands/s if they had both cores)\n",
+                1e6 * node / done, 1e6 * pg / done, 1e6 * kafka / done, 1e6 * client / done,
+                1e6 * (node + pg + kafka + client) / done, done * cores / (node + pg + kafka + client)
+        if (batches > 0)
+            printf "    node batches: %d, %.0f commands per batch, %.1f ms per batch (decide + commit), %.1f partitions busy on average\n",
+                batches, commands / batches, 1000 * batch_sum / batches, batch_sum / wall
+    }'
+}
+
+# ---- build -----------------------------------------------------------------------------------------------------
+if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
+    say "building Release"
+    dotnet build src/Cohort.Cli/Cohort.Cli.csproj -c Release -nologo -v q >&2
+    dotnet build src/Cohort.Node/Cohort.Node.csproj -c Release -nologo -v q >&2
+fi
+
+# ---- Kafka -----------------------------------------------------------------------------------------------------
+say "starting the embedded Kafka"
+"$cli_dir/cohort" kafka-dev --partitions "$partitions" --write "$work/kafka.json" > "$work/kafka.log" 2>&1 &
+kafka_pid=$!
+for _ in $(seq 600); do [[ -s $work/kafka.json ]] && break; kill -0 "$kafka_pid" 2>/dev/null || break; sleep 0.1; done
+[[ -s $work/kafka.json ]] || { cat "$work/kafka.log" >&2; say "kafka-dev did not start"; exit 1; }
+bootstrap=$(sed -n 's/.*"bootstrapServers" *: *"\([^"]*\)".*/\1/p' "$work/kafka.json")
+say "kafka at $bootstrap"
+
+# ---- PostgreSQL ------------------------------------------------------------------------------------------------
+pg_port=$(free_port)
+say "starting PostgreSQL on port $pg_port"
+pg_started=1
+admin_cs=$(scripts/postgres-dev.sh start "$work/pg" "$pg_port" | tail -n 1)
+pg_data=$work/pg/data
+pg_host=$(sed -n 's/.*Host=\([^;]*\).*/\1/Ip' <<< "$admin_cs"); pg_host=${pg_host:-127.0.0.1}
+pg_user=$(sed -n 's/.*\(Username\|User Id\|User\)=\([^;]*\).*/\2/Ip' <<< "$admin_cs"); pg_user=${pg_user:-postgres}
+psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h "$pg_host" -p "$pg_port" -U "$pg_user")
+"${psql_admin[@]}" -d postgres -c 'CREATE DATABASE cohort' >&2
+# Statement timings for the profile: pg_stat_statements must be preloaded, which takes a restart.
+statements=0
+if [[ ${BENCH_PG_STATEMENTS:-1} == 1 ]]; then
+    "${psql_admin[@]}" -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >&2
+    scripts/postgres-dev.sh stop "$work/pg" >&2
+    scripts/postgres-dev.sh start "$work/pg" "$pg_port" >/dev/null
+    if "${psql_admin[@]}" -d cohort -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >&2; then statements=1; fi
+fi
+node_cs="$(sed -E 's/(^|;)[[:space:]]*Database=[^;]*//I; s/;+$//' <<< "$admin_cs");Database=cohort${BENCH_NPGSQL_OPTIONS:+;$BENCH_NPGSQL_OPTIONS}"
+
+# ---- the node --------------------------------------------------------------------------------------------------
+http_port=$(free_port)
+url=http://127.0.0.1:$http_port
+say "starting node bench-node at $url ${node_args[*]:-}"
+# From its own folder: the content root is the working directory, and appsettings.json (log levels: no line per
+# HTTP request) is found there only.
+(cd "$node_dir" && exec dotnet Cohort.Node.dll --urls "$url" --Cohort:Node:NodeId=bench-node --Cohort:Node:Url="$url" \
+    --Cohort:Kafka:BootstrapServers="$bootstrap" --Cohort:Postgres:ConnectionString="$node_cs" "${node_args[@]}") \
+    > "$work/node.log" 2>&1 &
+node_pid=$!
+
+# Ready, and owning every partition of the command topic: readiness alone may come before the first assignment.
+ready=""
+for _ in $(seq 240); do
+    kill -0 "$node_pid" 2>/dev/null || break
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready") == 200 ]]; then
+        owned=$(curl -s "$url/admin/cluster" | { grep -o '"topic":"cohort.commands.account","partition":[0-9]*,"epoch":[0-9]*,"recovering":false' || true; } | wc -l)
+        if (( owned >= partitions )); then ready=1; break; fi
+    fi
+    sleep 0.5
+done
+[[ -n $ready ]] || { tail -n 50 "$work/node.log" >&2; say "the node did not become ready"; exit 1; }
+say "node ready, owning $owned partitions"
+
+status=0
+results=()
+
+# ---- Kafka benchmark -------------------------------------------------------------------------------------------
+if [[ ${BENCH_SKIP_KAFKA:-0} != 1 ]]; then
+    if (( warmup_commands > 0 )); then
+        # Steady state, as a node that has run for a while sees it: accounts in its cache, code jitted, and table
+        # statistics. A fresh database has none until autovacuum's first ANALYZE (up to a minute later), and the
+        # planner then hashes all of request_results for every batch's idempotency lookup.
+        say "warm-up: cohort bench kafka --commands $warmup_commands --reply, then ANALYZE"
+        "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$accounts" \
+            --commands "$warmup_commands" --in-flight "$in_flight" --reply > "$work/warmup-result.txt" 2>&1 || status=1
+        results+=("warm-up $(grep '^result kafka:' "$work/warmup-result.txt" || echo "result kafka: FAILED")")
+        "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
+    fi
+    say "cohort bench kafka --accounts $accounts --commands $commands --in-flight $in_flight --reply"
+    [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
+    m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/kafka-threads-before.txt"
+    (sleep 5; top -c -b -n 2 -d 3 -w 200 > "$work/kafka-top.txt" 2>&1) &
+    top_pid=$!
+    kafka_rc=0
+    "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$accounts" \
+        --commands "$commands" --in-flight "$in_flight" --reply 2> "$work/kafka-progress.txt" | tee "$work/kafka-result.txt" || kafka_rc=$?
+    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/kafka-threads-after.txt"
+    wait "$top_pid" 2>/dev/null || true
+    (( kafka_rc == 0 )) || { status=1; tail -n 5 "$work/kafka-progress.txt" >&2; }
+    result=$(grep '^result kafka:' "$work/kafka-result.txt" || echo "result kafka: FAILED (exit $kafka_rc)")
+    results+=("$result")
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
+    done_count=$(sed -n 's/.*applied=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
+    {
+        echo "profile of the kafka run:"
+        profile "kafka run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$done_count"
+        echo "    node CPU by thread (whole run):"
+        thread_profile "$work/kafka-threads-before.txt" "$work/kafka-threads-after.txt"
+        echo "    busiest processes (top, 3 s sample mid-run):"
+        top_rows "$work/kafka-top.txt" 12 user
+        if [[ $statements == 1 ]]; then
+            echo "    postgres statements (pg_stat_statements, whole run):"
+            "${psql_admin[@]}" -d cohort -tA -F ' | ' -c "
+                SELECT lpad(calls::text, 7), lpad(round(mean_exec_time::numeric, 2)::text, 8) || ' ms mean',
+                       lpad(round(total_exec_time::numeric / 1000, 1)::text, 6) || ' s total',
+                       left(regexp_replace(query, '\s+', ' ', 'g'), 70)
+                  FROM pg_stat_statements WHERE calls > 10 ORDER BY total_exec_time DESC LIMIT 8" | sed 's/^/      /'
+        fi
+    } | tee "$work/kafka-profile.txt"
+fi
+
+# ---- HTTP benchmark --------------------------------------------------------------------------------------------
+if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
+    say "cohort bench http --url $url --accounts $accounts --duration $http_duration --concurrency $http_concurrency"
+    m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/http-threads-before.txt"
+    http_rc=0
+    "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" \
+        --concurrency "$http_concurrency" 2> "$work/http-progress.txt" | tee "$work/http-result.txt" || http_rc=$?
+    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/http-threads-after.txt"
+    (( http_rc == 0 )) || status=1
+    result=$(grep '^result http:' "$work/http-result.txt" || echo "result http: FAILED (exit $http_rc)")
+    results+=("$result")
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
+    answered=$(( $(metric cohort_commands_processed_total "$m_after") - $(metric cohort_commands_processed_total "$m_before") ))
+    {
+        echo "profile of the http run (warm-up included):"
+        profile "http run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$answered"
+        echo "    node CPU by thread (whole run):"
+        thread_profile "$work/http-threads-before.txt" "$work/http-threads-after.txt"
+    } | tee "$work/http-profile.txt"
+fi
+
+echo
+echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings} ==="
+for r in "${results[@]}"; do echo "$r"; done
+[[ -f $work/kafka-profile.txt ]] && cat "$work/kafka-profile.txt"
+[[ -f $work/http-profile.txt ]] && cat "$work/http-profile.txt"
+exit "$status"
