@@ -5,7 +5,7 @@ public sealed class NodeOptions
 {
     public const string Section = "Cohort:Node";
 
-    /// <summary>Stable id; also the Kafka static group member id, so a restarted node gets its partitions back.</summary>
+    /// <summary>Stable, unique id: names the node's reply topic and its rows in <c>nodes</c> and <c>partition_owners</c>.</summary>
     public string NodeId { get; set; } = Environment.MachineName;
 
     /// <summary>The URL other nodes and operators reach this node's HTTP API at.</summary>

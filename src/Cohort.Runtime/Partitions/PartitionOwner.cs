@@ -36,6 +36,7 @@ internal sealed class PartitionOwner(
         entities.ToDictionary(e => CohortTopics.Commands(e.Name), StringComparer.Ordinal);
     private readonly Dictionary<string, int> partitionCounts = new(StringComparer.Ordinal);
     private IConsumer<string?, byte[]>? consumer;
+    private volatile bool assignedOnce;
 
     public IReadOnlyList<OwnedPartition> Owned =>
         processors.Values
@@ -94,18 +95,25 @@ internal sealed class PartitionOwner(
                     logger.LogWarning(e, "Consume failed: {Reason}", e.Error.Reason);
                     continue;
                 }
-                if (message is null || message.IsPartitionEOF)
-                {
-                    continue;
-                }
-                if (processors.TryGetValue(message.TopicPartition, out var processor))
-                {
-                    processor.Enqueue(message, ct);
-                }
+                Dispatch(message, ct);
             }
         }
         finally
         {
+            // librdkafka 2.0.2 aborts when a cooperative-sticky member closes before its first assignment
+            // (fixed upstream in 2.3.0), so a node stopped while joining first waits for the assignment.
+            var joinDeadline = DateTime.UtcNow.AddMilliseconds(options.SessionTimeoutMs);
+            while (!assignedOnce && DateTime.UtcNow < joinDeadline)
+            {
+                try
+                {
+                    Dispatch(c.Consume(TimeSpan.FromMilliseconds(100)), CancellationToken.None);
+                }
+                catch (ConsumeException e)
+                {
+                    logger.LogWarning("Consume failed while joining: {Reason}", e.Error.Reason);
+                }
+            }
             // Close revokes (finishing the batches in flight, committing their offsets) and leaves the group.
             c.Close();
             consumer = null;
@@ -113,8 +121,17 @@ internal sealed class PartitionOwner(
         }
     }
 
+    private void Dispatch(ConsumeResult<string?, byte[]>? message, CancellationToken ct)
+    {
+        if (message is not null && !message.IsPartitionEOF && processors.TryGetValue(message.TopicPartition, out var processor))
+        {
+            processor.Enqueue(message, ct);
+        }
+    }
+
     private void OnAssigned(List<TopicPartition> assigned)
     {
+        assignedOnce = true;
         foreach (var tp in assigned)
         {
             if (tp.Topic == CohortTopics.Singleton)
