@@ -74,8 +74,9 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
     {
         try
         {
-            Epoch = await context.Epochs.AcquireAsync(TopicPartition.Topic, Partition, context.NodeId, stopping.Token);
-            var resent = await ResendUnsentAsync();
+            Epoch = await RetryAsync("taking the partition",
+                () => context.Epochs.AcquireAsync(TopicPartition.Topic, Partition, context.NodeId, stopping.Token));
+            var resent = await RetryAsync("resending the outbox", ResendUnsentAsync);
             IsRecovering = false;
             logger.LogInformation("Took partition {Topic}/{Partition} with epoch {Epoch}; sent {Resent} messages of earlier owners again",
                 TopicPartition.Topic, Partition, Epoch, resent);
@@ -84,7 +85,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             {
                 if (outbox.Failed)
                 {
-                    await ResendUnsentAsync();
+                    await RetryAsync("resending the outbox", ResendUnsentAsync);
                 }
                 await ProcessWithRetriesAsync(batch);
                 batch.Clear();
@@ -106,6 +107,23 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         {
             inbox.Writer.TryComplete();
             logger.LogInformation("Released partition {Topic}/{Partition} (epoch {Epoch})", TopicPartition.Topic, Partition, Epoch);
+        }
+    }
+
+    /// <summary>Retries a step that failed for a reason other than fencing, until it succeeds or the node stops.</summary>
+    private async Task<T> RetryAsync<T>(string what, Func<Task<T>> step)
+    {
+        while (true)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception e) when (e is not (PartitionFencedException or OperationCanceledException))
+            {
+                logger.LogError(e, "{Step} of {Topic}/{Partition} failed; retrying", what, TopicPartition.Topic, Partition);
+                await Task.Delay(context.Options.RetryDelay, stopping.Token);
+            }
         }
     }
 
