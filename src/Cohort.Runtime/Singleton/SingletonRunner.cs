@@ -54,7 +54,7 @@ public sealed class SingletonRunner(
     {
         try
         {
-            var epoch = await epochs.AcquireAsync(CohortTopics.Singleton, 0, node.Value.NodeId, ct);
+            var epoch = await AcquireAsync(ct);
             Epoch = epoch;
             logger.LogInformation("Running the cluster singletons with epoch {Epoch}", epoch);
             var lease = new SingletonLease(epoch, epochs);
@@ -67,6 +67,22 @@ public sealed class SingletonRunner(
         {
             Epoch = 0;
             logger.LogInformation("Stopped the cluster singletons");
+        }
+    }
+
+    private async Task<long> AcquireAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await epochs.AcquireAsync(CohortTopics.Singleton, 0, node.Value.NodeId, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Taking the singleton partition failed; retrying in 1 s");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
         }
     }
 
