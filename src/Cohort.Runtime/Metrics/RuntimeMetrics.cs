@@ -18,6 +18,8 @@ public sealed class RuntimeMetrics
     private long reconciliations;
     private long lastMismatches;
 
+    public long EntitiesRecovered => Interlocked.Read(ref recoveredEntities);
+
     public LatencyHistogram BatchDuration { get; } = new();
 
     public LatencyHistogram AskDuration { get; } = new();

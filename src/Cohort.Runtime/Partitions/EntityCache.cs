@@ -6,10 +6,10 @@ namespace Cohort.Runtime.Partitions;
 /// </summary>
 internal sealed class EntityCache<TState>(TimeSpan passivateAfter)
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
-
+    // Sweeping walks the whole cache: often enough to honour the passivation time, rarely enough to cost nothing.
+    private readonly long sweepIntervalMs = (long)Math.Min(passivateAfter.TotalMilliseconds, 10_000);
     private readonly Dictionary<string, CachedEntity<TState>> entities = new(StringComparer.Ordinal);
-    private long nextSweepTicks = Environment.TickCount64 + (long)SweepInterval.TotalMilliseconds;
+    private long nextSweepTicks;
 
     public int Count => entities.Count;
 
@@ -34,7 +34,7 @@ internal sealed class EntityCache<TState>(TimeSpan passivateAfter)
         {
             return 0;
         }
-        nextSweepTicks = now + (long)SweepInterval.TotalMilliseconds;
+        nextSweepTicks = now + sweepIntervalMs;
         var idleSince = now - (long)passivateAfter.TotalMilliseconds;
         var idle = entities.Where(e => e.Value.LastUsedTicks < idleSince).Select(e => e.Key).ToList();
         foreach (var id in idle)

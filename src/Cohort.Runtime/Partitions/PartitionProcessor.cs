@@ -87,9 +87,9 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
                 {
                     await RetryAsync("resending the outbox", ResendUnsentAsync);
                 }
+                cache.Passivate();
                 await ProcessWithRetriesAsync(batch);
                 batch.Clear();
-                cache.Passivate();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -1,4 +1,6 @@
+using Cohort.Runtime.Metrics;
 using Cohort.Runtime.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cohort.Runtime.Tests.Partitions;
 
@@ -52,5 +54,25 @@ public sealed class RecoveryTests : NodeTestBase
         Assert.Equal(4, answer.SeqNr);
         Assert.Equal("0.0", answer.Available);
         Assert.Equal("0.2", answer.Body.GetProperty("frozen").GetString());
+    }
+
+    [Fact]
+    public async Task An_idle_entity_is_passivated_and_recovered_from_the_journal_when_it_is_needed_again()
+    {
+        var node = await StartNodeAsync("node-a", new Dictionary<string, string?> { ["Cohort:Pipeline:PassivateAfter"] = "00:00:01" });
+        await node.WaitForAllPartitionsAsync();
+        var metrics = node.Services.GetRequiredService<RuntimeMetrics>();
+        await node.AskAsync("deposit", "acc-p", "d-1", "USDT", "3");
+        await node.AskAsync("deposit", "acc-p", "d-2", "USDT", "4");
+        var whileCached = metrics.EntitiesRecovered;
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // The next batch of the partition first sweeps its idle entities, so acc-p comes back from the journal.
+        await node.AskAsync("deposit", "acc-p", "d-3", "USDT", "0.5");
+        var answer = Answer.Parse(await node.AskAsync("deposit", "acc-p", "d-4", "USDT", "0.5"));
+
+        Assert.True(metrics.EntitiesRecovered > whileCached, $"recovered {metrics.EntitiesRecovered} times, {whileCached} before idling");
+        Assert.Equal(4, answer.SeqNr);
+        Assert.Equal("8.0", answer.Available);
     }
 }
