@@ -143,9 +143,17 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
 # ---- build -----------------------------------------------------------------------------------------------------
 if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
     say "building Release"
-    dotnet build src/Cohort.Cli/Cohort.Cli.csproj -c Release -nologo -v q >&2
+    mkdir -p src/Cohort.Cli/obj
+    # The same lock as ./cohort: two builds of the same outputs at once would break both.
+    flock src/Cohort.Cli/obj/cohort-build.lock dotnet build src/Cohort.Cli/Cohort.Cli.csproj -c Release -nologo -v q >&2
     dotnet build src/Cohort.Node/Cohort.Node.csproj -c Release -nologo -v q >&2
 fi
+# Run copies: a rebuild of bin/ while the benchmark runs (./cohort rebuilds when a source changed) would
+# otherwise replace the assemblies under the running processes.
+cp -r "$cli_dir" "$work/cli"
+cp -r "$node_dir" "$work/node"
+cli_dir=$work/cli
+node_dir=$work/node
 
 # ---- Kafka -----------------------------------------------------------------------------------------------------
 say "starting the embedded Kafka"

@@ -1,0 +1,461 @@
+using System.Buffers.Text;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Cohort.Runtime.Accounts;
+using Cohort.Runtime.Kafka;
+using Confluent.Kafka;
+using Npgsql;
+
+namespace Cohort.Cli.Commands;
+
+/// <summary>
+/// <c>cohort bench kafka</c>: deposit commands produced straight onto the account command topic, as another
+/// service would, with a bounded number in flight (the Kafka mock keeps only a window of each partition, so an
+/// unpaced producer would lose commands there). With <c>--reply</c> each command asks for an answer on a reply
+/// topic of this run: answers free the in-flight slots and give the latency of every command. Without it, the
+/// run is paced by the growth of the journal. Either way it ends by counting the run's rows in PostgreSQL.
+/// </summary>
+internal sealed class BenchKafka
+{
+    private static readonly byte[] OkPrefix = "{\"ok\":true"u8.ToArray();
+
+    private readonly Settings settings;
+    private readonly string runId = BenchCommand.NewRunId();
+    private readonly string topic = CohortTopics.Commands(AccountEntityType.TypeName);
+    private readonly long[] sentAt;
+    private readonly int[] answeredFlags;
+    private readonly SemaphoreSlim slots;
+    private readonly BenchLatencyRecorder latency = new();
+    private readonly ManualResetEventSlim finished = new();
+
+    private long sent;
+    private long delivered;
+    private long deliveryFailures;
+    private long answered;
+    private long answeredOk;
+    private long duplicateAnswers;
+    private long strayAnswers;
+    private long applied;
+    private long firstSendAt;
+    private long lastAnswerAt;
+    private long tenthAt;
+    private long ninetiethAt;
+    private string? firstRejection;
+    private string? firstDeliveryError;
+
+    private BenchKafka(Settings settings)
+    {
+        this.settings = settings;
+        sentAt = new long[settings.Commands];
+        answeredFlags = new int[settings.Commands];
+        slots = new SemaphoreSlim(settings.InFlight);
+    }
+
+    private string RequestIdPrefix => $"bench-{runId}-";
+
+    private string ReplyTopic => CohortTopics.Replies($"bench-{runId}");
+
+    public static Command CreateCommand()
+    {
+        var bootstrap = BenchCommand.RequiredOption("--bootstrap", "Kafka bootstrap servers.");
+        var postgres = BenchCommand.RequiredOption("--postgres", "PostgreSQL connection string of the cluster's database (to verify the run).");
+        var accounts = BenchCommand.PositiveOption("--accounts", "Distinct accounts the deposits go to (bench-0 ... bench-N-1).", 10_000);
+        var commands = BenchCommand.PositiveOption("--commands", "Deposit commands to send.", 300_000);
+        var inFlight = BenchCommand.PositiveOption("--in-flight", "Most commands sent but not yet answered (or journaled).", 20_000);
+        var reply = new Option<bool>("--reply")
+        {
+            Description = "Ask for an answer to every command: measures latency and paces by answers (closed loop).",
+        };
+        var lingerMs = BenchCommand.PositiveOption("--linger-ms", "Producer linger in milliseconds.", 5);
+        var stall = BenchCommand.PositiveOption("--stall-timeout", "Seconds without progress after which the run gives up.", 30);
+
+        var command = new Command("kafka", "Produce deposit commands to cohort.commands.account and measure how fast the owners apply them.")
+        {
+            bootstrap, postgres, accounts, commands, inFlight, reply, lingerMs, stall,
+        };
+        command.SetAction((parseResult, ct) => new BenchKafka(new Settings(
+                parseResult.GetValue(bootstrap)!,
+                parseResult.GetValue(postgres)!,
+                parseResult.GetValue(accounts),
+                parseResult.GetValue(commands),
+                parseResult.GetValue(inFlight),
+                parseResult.GetValue(reply),
+                parseResult.GetValue(lingerMs),
+                TimeSpan.FromSeconds(parseResult.GetValue(stall))))
+            .RunAsync(ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(CancellationToken ct)
+    {
+        await using var db = NpgsqlDataSource.Create(settings.Postgres);
+        var journal = new BenchJournalCheck(db, RequestIdPrefix);
+        await journal.EnsureSchemaAsync(ct);
+
+        Console.WriteLine(Invariant(
+            $"bench kafka: {settings.Commands} deposits to {topic} over {settings.Accounts} accounts, at most {settings.InFlight} in flight, ") +
+            Invariant($"{(settings.Reply ? $"answers on {ReplyTopic}" : "no answers (paced by the journal)")}, request ids {RequestIdPrefix}*"));
+
+        var (keys, values) = PrepareCommands();
+        using var consumer = settings.Reply ? StartAnswerConsumer(ct) : null;
+        using var stopReading = new CancellationTokenSource();
+        var reading = consumer is null
+            ? Task.CompletedTask
+            : Task.Factory.StartNew(() => ReadAnswers(consumer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var pacing = settings.Reply ? Task.CompletedTask : PaceByJournalAsync(journal, stopReading.Token);
+
+        using var producer = BuildProducer();
+        var sending = Task.Factory.StartNew(() => Send(producer, keys, values, stopReading.Token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var completed = await WaitForCompletionAsync(ct);
+        await stopReading.CancelAsync();
+        await sending;
+        producer.Flush(TimeSpan.FromSeconds(10));
+        await reading;
+        await pacing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        consumer?.Close();
+
+        return await ReportAsync(journal, completed, ct);
+    }
+
+    private (string[] Keys, byte[][] Values) PrepareCommands()
+    {
+        // Built before the clock starts: the client shares two cores with the node, and JSON it writes during
+        // the run is CPU the node does not get.
+        var keys = new string[settings.Commands];
+        var values = new byte[settings.Commands][];
+        var accountIds = Enumerable.Range(0, settings.Accounts).Select(n => $"bench-{n}").ToArray();
+        for (var i = 0; i < settings.Commands; i++)
+        {
+            var accountId = accountIds[i % settings.Accounts];
+            keys[i] = accountId;
+            values[i] = Encoding.UTF8.GetBytes(
+                $$"""{"type":"deposit","requestId":"{{RequestIdPrefix}}{{i}}","accountId":"{{accountId}}","asset":"USDT","amount":"1.25"}""");
+        }
+        return (keys, values);
+    }
+
+    private IProducer<string, byte[]> BuildProducer() =>
+        new ProducerBuilder<string, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = settings.Bootstrap,
+                ClientId = $"cohort-bench-{runId}",
+                Acks = Acks.All,
+                EnableIdempotence = true,
+                LingerMs = settings.LingerMs,
+                BatchSize = 1_000_000,
+                BatchNumMessages = 10_000,
+                QueueBufferingMaxMessages = Math.Max(100_000, settings.InFlight * 2),
+                // The owners recompute Kafka's key hash and refuse commands found on another partition.
+                Partitioner = Partitioner.Murmur2Random,
+            })
+            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: producer error {e.Code}: {e.Reason}"))
+            .Build();
+
+    private void Send(IProducer<string, byte[]> producer, string[] keys, byte[][] values, CancellationToken ct)
+    {
+        var replyTo = Encoding.UTF8.GetBytes(ReplyTopic);
+        Action<DeliveryReport<string, byte[]>> onDelivered = OnDelivered;
+        try
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                slots.Wait(ct);
+                var message = new Message<string, byte[]> { Key = keys[i], Value = values[i] };
+                if (settings.Reply)
+                {
+                    message.Headers = new Headers
+                    {
+                        { CohortHeaders.ReplyTo, replyTo },
+                        { CohortHeaders.CorrelationId, Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture)) },
+                    };
+                }
+                var now = Stopwatch.GetTimestamp();
+                if (i == 0)
+                {
+                    Volatile.Write(ref firstSendAt, now);
+                }
+                Volatile.Write(ref sentAt[i], now);
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(topic, message, onDelivered);
+                        break;
+                    }
+                    catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(10));
+                    }
+                }
+                Interlocked.Increment(ref sent);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnDelivered(DeliveryReport<string, byte[]> report)
+    {
+        if (!report.Error.IsError)
+        {
+            Interlocked.Increment(ref delivered);
+            return;
+        }
+        Interlocked.CompareExchange(ref firstDeliveryError, report.Error.Reason, null);
+        Interlocked.Increment(ref deliveryFailures);
+        // A command Kafka did not take will never be answered: its slot is free again.
+        slots.Release();
+        CheckFinished();
+    }
+
+    private IConsumer<byte[], byte[]> StartAnswerConsumer(CancellationToken ct)
+    {
+        var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = settings.Bootstrap,
+                GroupId = $"cohort-bench-{runId}",
+                EnableAutoCommit = false,
+                AllowAutoCreateTopics = true,
+                FetchWaitMaxMs = 5,
+                ConsumeResultFields = "none",
+            })
+            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: answer consumer error {e.Code}: {e.Reason}"))
+            .Build();
+        try
+        {
+            consumer.Assign(AnswerTopicEnds(consumer, ct));
+            return consumer;
+        }
+        catch
+        {
+            consumer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every partition of the reply topic at its current end. Reading the topic's metadata makes a broker that
+    /// allows it (the mock does) create the topic, as the node's own reply listener relies on.
+    /// </summary>
+    private List<TopicPartitionOffset> AnswerTopicEnds(IConsumer<byte[], byte[]> consumer, CancellationToken ct)
+    {
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                var metadata = admin.GetMetadata(ReplyTopic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == ReplyTopic);
+                if (metadata is { Partitions.Count: > 0 } && metadata.Error.Code == ErrorCode.NoError)
+                {
+                    return metadata.Partitions
+                        .Select(p => new TopicPartition(ReplyTopic, p.PartitionId))
+                        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
+                        .ToList();
+                }
+            }
+            catch (KafkaException e) when (Stopwatch.GetTimestamp() < deadline)
+            {
+                Console.Error.WriteLine($"bench kafka: reply topic {ReplyTopic} not ready ({e.Error.Reason}); retrying");
+            }
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException($"the reply topic {ReplyTopic} did not appear within 60 s");
+            }
+            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private void ReadAnswers(IConsumer<byte[], byte[]> consumer, CancellationToken ct)
+    {
+        var tenth = Math.Max(1, settings.Commands / 10);
+        var ninetieth = Math.Max(1, settings.Commands * 9L / 10);
+        while (!ct.IsCancellationRequested)
+        {
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+            catch (ConsumeException e)
+            {
+                Console.Error.WriteLine($"bench kafka: reading answers failed: {e.Error.Reason}");
+                continue;
+            }
+            if (result?.Message is not { } message)
+            {
+                continue;
+            }
+            var now = Stopwatch.GetTimestamp();
+            if (message.Key is not { } key || !Utf8Parser.TryParse(key, out long index, out var consumed) || consumed != key.Length
+                || index < 0 || index >= settings.Commands)
+            {
+                strayAnswers++;
+                continue;
+            }
+            if (Interlocked.Exchange(ref answeredFlags[index], 1) != 0)
+            {
+                // A batch replayed after a failed commit answers again; the first answer counted.
+                duplicateAnswers++;
+                continue;
+            }
+            latency.Record(Stopwatch.GetElapsedTime(Volatile.Read(ref sentAt[index]), now));
+            var value = message.Value ?? [];
+            if (value.AsSpan().StartsWith(OkPrefix))
+            {
+                answeredOk++;
+            }
+            else
+            {
+                firstRejection ??= Encoding.UTF8.GetString(value);
+            }
+            Volatile.Write(ref lastAnswerAt, now);
+            var count = Interlocked.Increment(ref answered);
+            if (count == tenth)
+            {
+                tenthAt = now;
+            }
+            if (count == ninetieth)
+            {
+                ninetiethAt = now;
+            }
+            slots.Release();
+            CheckFinished();
+        }
+    }
+
+    /// <summary>Without answers, slots come back as the journal grows: one event per deposit.</summary>
+    private async Task PaceByJournalAsync(BenchJournalCheck journal, CancellationToken ct)
+    {
+        var start = await journal.JournalPositionAsync(ct);
+        long released = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var position = await journal.JournalPositionAsync(ct);
+            var now = Stopwatch.GetTimestamp();
+            var journaled = Math.Min(position - start, Interlocked.Read(ref sent));
+            if (journaled > released)
+            {
+                slots.Release((int)(journaled - released));
+                released = journaled;
+                Volatile.Write(ref applied, journaled);
+                Volatile.Write(ref lastAnswerAt, now);
+                if (ninetiethAt == 0 && journaled >= settings.Commands * 9L / 10)
+                {
+                    ninetiethAt = now;
+                }
+                else if (tenthAt == 0 && journaled >= settings.Commands / 10)
+                {
+                    tenthAt = now;
+                }
+                CheckFinished();
+            }
+            await Task.Delay(5, ct);
+        }
+    }
+
+    private void CheckFinished()
+    {
+        var done = settings.Reply ? Interlocked.Read(ref answered) : Volatile.Read(ref applied);
+        if (done + Interlocked.Read(ref deliveryFailures) >= settings.Commands)
+        {
+            finished.Set();
+        }
+    }
+
+    /// <returns>false when the run stalled or was cancelled before every command was accounted for.</returns>
+    private async Task<bool> WaitForCompletionAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long lastProgress = -1;
+        var lastProgressAt = started;
+        while (!finished.IsSet)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("bench kafka: cancelled");
+                return false;
+            }
+            var done = settings.Reply ? Interlocked.Read(ref answered) : Volatile.Read(ref applied);
+            var inFlight = Interlocked.Read(ref sent) - done - Interlocked.Read(ref deliveryFailures);
+            Console.Error.WriteLine(Invariant(
+                $"  {Stopwatch.GetElapsedTime(started).TotalSeconds,5:0} s: sent {Interlocked.Read(ref sent)}, {(settings.Reply ? "answered" : "journaled")} {done}, in flight {inFlight}"));
+            var progress = Interlocked.Read(ref sent) + done;
+            if (progress != lastProgress)
+            {
+                lastProgress = progress;
+                lastProgressAt = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(lastProgressAt) > settings.StallTimeout)
+            {
+                Console.Error.WriteLine(Invariant($"bench kafka: no progress for {settings.StallTimeout.TotalSeconds:0} s, giving up"));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async Task<int> ReportAsync(BenchJournalCheck journal, bool completed, CancellationToken ct)
+    {
+        var sentCount = Interlocked.Read(ref sent);
+        var failures = Interlocked.Read(ref deliveryFailures);
+        var done = settings.Reply ? Interlocked.Read(ref answered) : Volatile.Read(ref applied);
+        var end = Volatile.Read(ref lastAnswerAt);
+        var elapsed = end > firstSendAt ? Stopwatch.GetElapsedTime(firstSendAt, end) : TimeSpan.Zero;
+
+        Console.WriteLine(Invariant($"  sent {sentCount}, delivered {Interlocked.Read(ref delivered)}, delivery failures {failures}{(firstDeliveryError is null ? "" : $" (first: {firstDeliveryError})")}"));
+        if (settings.Reply)
+        {
+            Console.WriteLine(Invariant(
+                $"  answered {done} (ok {answeredOk}, rejected {done - answeredOk}), duplicate answers {duplicateAnswers}, stray answers {strayAnswers}"));
+            if (firstRejection is not null)
+            {
+                Console.WriteLine($"  first rejection: {firstRejection}");
+            }
+        }
+        var rate = elapsed > TimeSpan.Zero ? done / elapsed.TotalSeconds : 0;
+        Console.WriteLine(Invariant(
+            $"  throughput: {rate:0} commands/s ({done} in {elapsed.TotalSeconds:0.000} s, first send to last {(settings.Reply ? "answer" : "journal poll")})"));
+        if (tenthAt > 0 && ninetiethAt > tenthAt)
+        {
+            var middle = Stopwatch.GetElapsedTime(tenthAt, ninetiethAt);
+            var middleCount = settings.Commands * 9L / 10 - settings.Commands / 10;
+            Console.WriteLine(Invariant($"  steady state (10%..90% of commands): {middleCount / middle.TotalSeconds:0} commands/s"));
+        }
+        if (settings.Reply)
+        {
+            Console.WriteLine($"  latency ms (send to answer): {latency.Summary()}");
+        }
+
+        // Every answer is sent after its batch committed, so the counts are final already with answers; without
+        // them the journal's sequence may run ahead of the commits, so wait for the exact counts to settle.
+        var (results, events) = await journal.CountAsync(ct);
+        var settleUntil = Stopwatch.GetTimestamp() + (long)(settings.StallTimeout.TotalSeconds * Stopwatch.Frequency);
+        while ((results < sentCount - failures || events < sentCount - failures) && Stopwatch.GetTimestamp() < settleUntil)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            (results, events) = await journal.CountAsync(ct);
+        }
+        var complete = completed && failures == 0 && results == sentCount && events == sentCount && sentCount == settings.Commands;
+        Console.WriteLine(Invariant(
+            $"  postgres: request_results {results}/{sentCount}, journal events {events}/{sentCount}: {(complete ? "OK, every command applied once" : "MISSING OR EXTRA COMMANDS")}"));
+        Console.WriteLine(Invariant(
+            $"result kafka: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} sent={sentCount} applied={results} events={events} ok={complete.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
+        return complete ? 0 : 1;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Settings(
+        string Bootstrap, string Postgres, int Accounts, int Commands, int InFlight, bool Reply, int LingerMs, TimeSpan StallTimeout);
+}
