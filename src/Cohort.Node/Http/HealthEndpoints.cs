@@ -20,7 +20,7 @@ internal static class HealthEndpoints
             ["postgres"] = await PingAsync(db, ct),
             ["migrations"] = readiness.MigrationsApplied ? "ok" : "pending",
             ["kafka"] = readiness.KafkaJoinedGroup && readiness.RepliesListening ? "ok" : "connecting",
-            ["partitions"] = partitions.IsRecovering ? "recovering" : "ok",
+            ["partitions"] = !partitions.HasJoined ? "awaiting_assignment" : partitions.IsRecovering ? "recovering" : "ok",
         };
         var ready = checks.Values.All(v => v == "ok");
         return Results.Json(new { status = ready ? "ready" : "not_ready", checks },

@@ -36,7 +36,16 @@ public static class CohortRuntimeExtensions
             {
                 throw new InvalidOperationException($"{PostgresOptions.Section}:ConnectionString is not set");
             }
-            return NpgsqlDataSource.Create(connectionString);
+            // Every batch runs the same few statements: prepared, they skip parsing and planning. A connection
+            // string that sets these itself wins.
+            var settings = new NpgsqlConnectionStringBuilder(connectionString);
+            if (settings.MaxAutoPrepare == 0)
+            {
+                settings.MaxAutoPrepare = 32;
+                settings.AutoPrepareMinUsages = 2;
+            }
+            settings.NoResetOnClose = true;
+            return NpgsqlDataSource.Create(settings.ConnectionString);
         });
         services.AddSingleton<NodeReadiness>();
         services.AddSingleton<RuntimeMetrics>();

@@ -19,5 +19,5 @@ public sealed class KafkaOptions
     public int HeartbeatIntervalMs { get; set; } = 1_000;
 
     /// <summary>Producer linger: a larger value batches more messages, a smaller one answers sooner.</summary>
-    public int LingerMs { get; set; } = 1;
+    public int LingerMs { get; set; } = 5;
 }

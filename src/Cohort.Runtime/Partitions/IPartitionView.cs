@@ -6,4 +6,7 @@ public interface IPartitionView
     IReadOnlyList<OwnedPartition> Owned { get; }
 
     bool IsRecovering { get; }
+
+    /// <summary>Whether the consumer group has given this node its first assignment (possibly empty).</summary>
+    bool HasJoined { get; }
 }

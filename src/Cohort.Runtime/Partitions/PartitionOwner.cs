@@ -47,6 +47,8 @@ internal sealed class PartitionOwner(
 
     public bool IsRecovering => processors.Values.Any(p => p.IsRecovering);
 
+    public bool HasJoined => assignedOnce;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => ConsumeLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 

@@ -23,10 +23,14 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateBatch();
         if (requestIds.Count > 0)
         {
+            // LATERAL keeps these primary-key lookups whatever the planner's statistics say: on a young table
+            // without them it would hash the whole table for every batch.
             batch.BatchCommands.Add(Command("""
-                SELECT r.entity_id, r.request_id, r.payload_hash, r.result::text
+                SELECT q.entity_id, q.request_id, r.payload_hash, r.result::text
                   FROM unnest($2::text[], $3::text[]) AS q(entity_id, request_id)
-                  JOIN request_results r ON r.entity_type = $1 AND r.entity_id = q.entity_id AND r.request_id = q.request_id
+                  CROSS JOIN LATERAL (
+                       SELECT payload_hash, result FROM request_results
+                        WHERE entity_type = $1 AND entity_id = q.entity_id AND request_id = q.request_id) r
                 """, Text(entityType), TextArray(requestEntityIds), TextArray(requestIds)));
         }
         if (entityIdsToLoad.Count > 0)
@@ -35,11 +39,14 @@ public sealed class Journal(NpgsqlDataSource dataSource)
                 "SELECT entity_id, seq_nr, state::text FROM snapshots WHERE entity_type = $1 AND entity_id = ANY($2)",
                 Text(entityType), TextArray(entityIdsToLoad)));
             batch.BatchCommands.Add(Command("""
-                SELECT j.entity_id, j.seq_nr, j.event_type, j.payload::text
-                  FROM journal j
-                  LEFT JOIN snapshots s ON s.entity_type = j.entity_type AND s.entity_id = j.entity_id
-                 WHERE j.entity_type = $1 AND j.entity_id = ANY($2) AND j.seq_nr > coalesce(s.seq_nr, 0)
-                 ORDER BY j.entity_id, j.seq_nr
+                SELECT q.entity_id, j.seq_nr, j.event_type, j.payload::text
+                  FROM unnest($2::text[]) AS q(entity_id)
+                  CROSS JOIN LATERAL (
+                       SELECT seq_nr, event_type, payload FROM journal
+                        WHERE entity_type = $1 AND entity_id = q.entity_id
+                          AND seq_nr > coalesce((SELECT seq_nr FROM snapshots s WHERE s.entity_type = $1 AND s.entity_id = q.entity_id), 0)
+                        ORDER BY seq_nr) j
+                 ORDER BY q.entity_id, j.seq_nr
                 """, Text(entityType), TextArray(entityIdsToLoad)));
         }
         if (batch.BatchCommands.Count == 0)
