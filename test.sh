@@ -37,7 +37,9 @@ done
 export COHORT_TEST_POSTGRES
 
 status=0
-dotnet test Cluster.sln -c Release --no-build --nologo \
+# One test project at a time (-m:1): the node-process failover tests measure failover time, and a second
+# project's nodes on the same two cores would only measure contention.
+dotnet test Cluster.sln -c Release --no-build --nologo -m:1 \
     --logger trx --results-directory "$work/results" || status=$?
 
 # Every test project writes its own .trx; their Counters elements hold the totals.
