@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks ONE Cohort node on this machine: builds Release, starts an embedded Kafka (librdkafka's mock), a
 # throwaway PostgreSQL (fsync on) and one node, then runs `cohort bench kafka` (deposits produced straight onto
-# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs), and prints
-# both results with where the CPU went. Everything it started is stopped on exit, Ctrl-C included.
+# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs), then the
+# transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers) and `cohort bench
+# transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in PostgreSQL), and prints the
+# results with where the CPU went. Everything it started is stopped on exit, Ctrl-C included.
 #
 # Settings (environment):
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
@@ -10,7 +12,11 @@
 #   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=64                      the HTTP run
 #   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
-#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1                                run only one of them
+#   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
+#   BENCH_TRANSFER_DURATION=20 BENCH_TRANSFER_CONCURRENCY=64              the HTTP transfer run
+#   BENCH_TRANSFERS=50000 BENCH_TRANSFER_IN_FLIGHT=5000                   the Kafka transfer run
+#   BENCH_TRANSFER_POLL_MS=20                                             how often it looks up its in-flight transfers
+#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1       leave out a part
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
 #   BENCH_KEEP=1                                                          keep the work folder (logs) after exit
@@ -25,6 +31,12 @@ in_flight=${BENCH_IN_FLIGHT:-20000}
 warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
 http_duration=${BENCH_HTTP_DURATION:-20}
 http_concurrency=${BENCH_HTTP_CONCURRENCY:-64}
+transfer_accounts=${BENCH_TRANSFER_ACCOUNTS:-10000}
+transfer_duration=${BENCH_TRANSFER_DURATION:-20}
+transfer_concurrency=${BENCH_TRANSFER_CONCURRENCY:-64}
+transfers=${BENCH_TRANSFERS:-50000}
+transfer_in_flight=${BENCH_TRANSFER_IN_FLIGHT:-5000}
+transfer_poll_ms=${BENCH_TRANSFER_POLL_MS:-20}
 partitions=8 # of cohort.commands.account, as DESIGN.md has it
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
 
@@ -110,13 +122,25 @@ thread_profile() { # before after: node CPU between two thread_ticks, by thread 
         "$1" "$2" | sort -rn | cut -f 2 | head -n 10
 }
 
+load_average() { cut -d ' ' -f 1-3 /proc/loadavg; }
+
+pg_statements() { # the statements PostgreSQL spent the run on, when pg_stat_statements is there
+    [[ $statements == 1 ]] || return 0
+    echo "    postgres statements (pg_stat_statements, whole run):"
+    "${psql_admin[@]}" -d cohort -tA -F ' | ' -c "
+        SELECT lpad(calls::text, 7), lpad(round(mean_exec_time::numeric, 2)::text, 8) || ' ms mean',
+               lpad(round(total_exec_time::numeric / 1000, 1)::text, 6) || ' s total',
+               left(regexp_replace(query, '\s+', ' ', 'g'), 70)
+          FROM pg_stat_statements WHERE calls > 10 ORDER BY total_exec_time DESC LIMIT 8" | sed 's/^/      /'
+}
+
 metric() { # value of one metric in a /metrics text
     awk -v name="$1" '$1 == name {print $2}' <<< "$2"
 }
 
 # Prints where the time went between two snapshots: CPU per part, and the node's batches.
-profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu-seconds done-count
-    local label=$1 client_s=$6 done=$7
+profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu-seconds done-count [unit]
+    local label=$1 client_s=$6 done=$7 unit=${8:-command}
     read -r t0 m0 n0 p0 k0 <<< "$2"
     read -r t1 m1 n1 p1 k1 <<< "$3"
     local batches commands batch_sum
@@ -125,15 +149,15 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
     batch_sum=$(awk -v a="$(metric cohort_batch_duration_seconds_sum "$4")" -v b="$(metric cohort_batch_duration_seconds_sum "$5")" 'BEGIN {print b - a}')
     awk -v label="$label" -v hz="$hz" -v cores="$(nproc)" -v t0="$t0" -v t1="$t1" -v m="$((m1 - m0))" \
         -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" \
-        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" 'BEGIN {
+        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" -v unit="$unit" 'BEGIN {
         wall = t1 - t0; node /= hz; pg /= hz; kafka /= hz; busy = m / hz
         other = busy - node - pg - kafka - client; if (other < 0) other = 0
         printf "  %s: %.1f s wall, %d cores = %.1f core-s; busy %.1f core-s (%.0f%%)\n", label, wall, cores, wall * cores, busy, 100 * busy / (wall * cores)
         printf "    cpu seconds:  node %.1f  postgres %.1f  kafka-mock %.1f  bench-client %.1f  other processes %.1f\n", node, pg, kafka, client, other
         if (done > 0)
-            printf "    cpu us per command:  node %.0f  postgres %.0f  kafka-mock %.0f  bench-client %.0f  (all of them %.0f: %.0f commands/s if they had both cores)\n",
-                1e6 * node / done, 1e6 * pg / done, 1e6 * kafka / done, 1e6 * client / done,
-                1e6 * (node + pg + kafka + client) / done, done * cores / (node + pg + kafka + client)
+            printf "    cpu us per %s:  node %.0f  postgres %.0f  kafka-mock %.0f  bench-client %.0f  (all of them %.0f: %.0f %ss/s if they had both cores)\n",
+                unit, 1e6 * node / done, 1e6 * pg / done, 1e6 * kafka / done, 1e6 * client / done,
+                1e6 * (node + pg + kafka + client) / done, done * cores / (node + pg + kafka + client), unit
         if (batches > 0)
             printf "    node batches: %d, %.0f commands per batch, %.1f ms per batch (decide + commit), %.1f partitions busy on average\n",
                 batches, commands / batches, 1000 * batch_sum / batches, batch_sum / wall
@@ -245,14 +269,7 @@ if [[ ${BENCH_SKIP_KAFKA:-0} != 1 ]]; then
         thread_profile "$work/kafka-threads-before.txt" "$work/kafka-threads-after.txt"
         echo "    busiest processes (top, 3 s sample mid-run):"
         top_rows "$work/kafka-top.txt" 12 user
-        if [[ $statements == 1 ]]; then
-            echo "    postgres statements (pg_stat_statements, whole run):"
-            "${psql_admin[@]}" -d cohort -tA -F ' | ' -c "
-                SELECT lpad(calls::text, 7), lpad(round(mean_exec_time::numeric, 2)::text, 8) || ' ms mean',
-                       lpad(round(total_exec_time::numeric / 1000, 1)::text, 6) || ' s total',
-                       left(regexp_replace(query, '\s+', ' ', 'g'), 70)
-                  FROM pg_stat_statements WHERE calls > 10 ORDER BY total_exec_time DESC LIMIT 8" | sed 's/^/      /'
-        fi
+        pg_statements
     } | tee "$work/kafka-profile.txt"
 fi
 
@@ -277,9 +294,70 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     } | tee "$work/http-profile.txt"
 fi
 
+# ---- transfer benchmarks ---------------------------------------------------------------------------------------
+# A transfer is a process of its own: the transfer entity starts it, then debits and credits the accounts through
+# cohort.commands.account, each answer coming back on cohort.commands.transfer.
+run_transfer_bench() { # name cli-args...: runs `cohort bench <name>`, profiles it, adds its result line
+    local name=$1; shift
+    say "cohort bench $name $* (load average $(load_average))"
+    local m_before c_before m_after c_after rc=0 result client done_count load_before watcher
+    : > "$work/$name-result.txt"
+    # The profile starts when the accounts are funded: the run prints "funded in" then starts the transfers.
+    (
+        while ! grep -q '^  funded in' "$work/$name-result.txt"; do sleep 0.02; done
+        cpu_snapshot > "$work/$name-cpu-before.txt"; curl -s "$url/metrics" > "$work/$name-metrics-before.txt"
+        [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
+        thread_ticks "$node_pid" > "$work/$name-threads-before.txt"; load_average > "$work/$name-load-before.txt"
+    ) &
+    watcher=$!
+    "$cli_dir/cohort" bench "$name" "$@" 2> "$work/$name-progress.txt" | tee -a "$work/$name-result.txt" || rc=$?
+    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/$name-threads-after.txt"
+    if kill -0 "$watcher" 2>/dev/null; then kill "$watcher" 2>/dev/null; fi
+    wait "$watcher" 2>/dev/null || true
+    if [[ ! -s $work/$name-cpu-before.txt ]]; then
+        say "$name never funded its accounts"; status=1; results+=("result $name: FAILED (exit $rc)"); return
+    fi
+    c_before=$(cat "$work/$name-cpu-before.txt"); m_before=$(cat "$work/$name-metrics-before.txt"); load_before=$(cat "$work/$name-load-before.txt")
+    (( rc == 0 )) || { status=1; tail -n 5 "$work/$name-progress.txt" >&2; }
+    result=$(grep "^result $name:" "$work/$name-result.txt" || echo "result $name: FAILED (exit $rc)")
+    results+=("$result load_before=${load_before// /,} load_after=$(load_average | tr ' ' ',')")
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
+    # Every transfer the node finished while profiled (the HTTP run's warm-up included).
+    done_count=$(sed -n 's/.* finished=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
+    {
+        echo "profile of the $name run (after funding the accounts):"
+        profile "$name run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$done_count" transfer
+        echo "    node CPU by thread:"
+        thread_profile "$work/$name-threads-before.txt" "$work/$name-threads-after.txt"
+        pg_statements
+    } | tee "$work/$name-profile.txt"
+}
+
+if [[ ${BENCH_SKIP_TRANSFERS:-0} != 1 ]]; then
+    # Readiness came with the account topic's partitions; the transfer topic's are assigned in the same group.
+    owned=0
+    for _ in $(seq 120); do
+        owned=$(curl -s "$url/admin/cluster" | { grep -o '"topic":"cohort.commands.transfer","partition":[0-9]*,"epoch":[0-9]*,"recovering":false' || true; } | wc -l)
+        (( owned >= partitions )) && break
+        sleep 0.5
+    done
+    (( owned >= partitions )) || { say "the node owns only $owned partitions of cohort.commands.transfer"; exit 1; }
+    # Fresh statistics (the runs above grew the tables), as autovacuum would have them on a node that ran a while.
+    "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
+    run_transfer_bench transfers-http --url "$url" --postgres "$node_cs" --accounts "$transfer_accounts" \
+        --duration "$transfer_duration" --concurrency "$transfer_concurrency"
+    # Statistics for the transfers table the HTTP run filled, as a node that has run for a while has them.
+    "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
+    run_transfer_bench transfers-kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$transfer_accounts" \
+        --transfers "$transfers" --in-flight "$transfer_in_flight" --poll-ms "$transfer_poll_ms"
+fi
+
 echo
-echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings} ==="
+echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings}, load average now $(load_average) ==="
 for r in "${results[@]}"; do echo "$r"; done
 [[ -f $work/kafka-profile.txt ]] && cat "$work/kafka-profile.txt"
 [[ -f $work/http-profile.txt ]] && cat "$work/http-profile.txt"
+for name in transfers-http transfers-kafka; do
+    [[ -f $work/$name-profile.txt ]] && cat "$work/$name-profile.txt"
+done
 exit "$status"

@@ -12,6 +12,8 @@ internal static class BenchCommand
     {
         BenchKafka.CreateCommand(),
         BenchHttp.CreateCommand(),
+        BenchTransfersHttp.CreateCommand(),
+        BenchTransfersKafka.CreateCommand(),
     };
 
     internal static Option<int> PositiveOption(string name, string description, int defaultValue)
