@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 
 namespace Cohort.Cli.Commands;
@@ -15,8 +13,6 @@ namespace Cohort.Cli.Commands;
 /// </summary>
 internal sealed class BenchHttp
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly Settings settings;
     private readonly string requestIdPrefix = $"bench-{BenchCommand.NewRunId()}-";
     private readonly BenchLatencyRecorder latency = new();
@@ -30,25 +26,11 @@ internal sealed class BenchHttp
 
     public static Command CreateCommand()
     {
-        var url = new Option<Uri>("--url")
-        {
-            Description = "Base URL of a node.",
-            DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/"),
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https")
-                {
-                    return WithTrailingSlash(parsed);
-                }
-                result.AddError($"--url must be an absolute http(s) URL, not '{text}'.");
-                return null;
-            },
-        };
+        var url = BenchHttpClient.UrlOption();
         var accounts = BenchCommand.PositiveOption("--accounts", "Distinct accounts the deposits go to (bench-0 ... bench-N-1).", 10_000);
         var duration = BenchCommand.PositiveOption("--duration", "Seconds measured, after the warm-up.", 20);
         var concurrency = BenchCommand.PositiveOption("--concurrency", "Requests in flight (and connections).", 64);
-        var warmup = new Option<int>("--warmup") { Description = "Seconds of load before measuring.", DefaultValueFactory = _ => 2 };
+        var warmup = BenchHttpClient.WarmupOption();
 
         var command = new Command("http", "Post deposits to /api/v1/accounts/{id}/deposit in a closed loop and measure requests/s and latency.")
         {
@@ -66,38 +48,16 @@ internal sealed class BenchHttp
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        using var client = new HttpClient(new SocketsHttpHandler
-            {
-                MaxConnectionsPerServer = settings.Concurrency,
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-                UseProxy = false,
-                UseCookies = false,
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.None,
-            })
-        {
-            BaseAddress = settings.Url,
-            Timeout = TimeSpan.FromSeconds(30),
-            DefaultRequestVersion = HttpVersion.Version11,
-        };
+        using var client = BenchHttpClient.Create(settings.Url, settings.Concurrency);
         Console.WriteLine(Invariant(
             $"bench http: POST {settings.Url}api/v1/accounts/{{id}}/deposit over {settings.Accounts} accounts, {settings.Concurrency} in flight, ") +
             Invariant($"{settings.Warmup.TotalSeconds:0} s warm-up then {settings.Duration.TotalSeconds:0} s measured, request ids {requestIdPrefix}*"));
 
-        // A few threads more than the loops that block nothing: the client competes with the node for two cores.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount * 2), io);
+        BenchHttpClient.ReserveThreads();
 
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(settings.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var measureTo = measureFrom + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
-        var loops = Enumerable.Range(0, settings.Concurrency)
-            .Select(_ => Task.Run(() => LoopAsync(client, measureFrom, measureTo, ct), CancellationToken.None))
-            .ToArray();
-        var progress = ReportProgressAsync(start, measureTo, ct);
-        await Task.WhenAll(loops);
-        await progress;
+        var (start, measureFrom, measureTo) = BenchHttpClient.MeasuredWindow(settings.Warmup, settings.Duration);
+        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(client, measureFrom, measureTo, ct), start, measureTo,
+            () => Interlocked.Read(ref sentTotal), "responses", () => errors.Values.Sum(), "errors", ct);
 
         var rate = ok / settings.Duration.TotalSeconds;
         Console.WriteLine(Invariant(
@@ -113,75 +73,32 @@ internal sealed class BenchHttp
         return ok > 0 && measured == ok ? 0 : 1;
     }
 
-    private async Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            var started = Stopwatch.GetTimestamp();
-            if (started >= measureTo)
+    private Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct) =>
+        BenchHttpClient.ClosedLoopAsync(client, measureFrom, measureTo,
+            next: () =>
             {
-                return;
-            }
-            var n = Interlocked.Increment(ref next);
-            var accountId = $"bench-{n % settings.Accounts}";
-            var body = Encoding.UTF8.GetBytes($$"""{"requestId":"{{requestIdPrefix}}{{n}}","asset":"USDT","amount":"1.25"}""");
-            string? error;
-            try
+                var n = Interlocked.Increment(ref next);
+                var accountId = $"bench-{n % settings.Accounts}";
+                var body = Encoding.UTF8.GetBytes($$"""{"requestId":"{{requestIdPrefix}}{{n}}","asset":"USDT","amount":"1.25"}""");
+                return (n, $"api/v1/accounts/{accountId}/deposit", body);
+            },
+            judge: (status, _) => status == HttpStatusCode.OK ? null : ((int)status).ToString(CultureInfo.InvariantCulture),
+            failed: string? (exception) => exception,
+            onAnswer: (_, _) => Interlocked.Increment(ref sentTotal),
+            onMeasured: (error, elapsed) =>
             {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = Json;
-                using var response = await client.PostAsync($"api/v1/accounts/{accountId}/deposit", content, ct);
-                await response.Content.ReadAsByteArrayAsync(ct);
-                error = response.StatusCode == HttpStatusCode.OK ? null : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                error = e.GetType().Name;
-            }
-            var ended = Stopwatch.GetTimestamp();
-            Interlocked.Increment(ref sentTotal);
-            if (started < measureFrom || ended > measureTo)
-            {
-                continue;
-            }
-            latency.Record(Stopwatch.GetElapsedTime(started, ended));
-            Interlocked.Increment(ref measured);
-            if (error is null)
-            {
-                Interlocked.Increment(ref ok);
-            }
-            else
-            {
-                errors.AddOrUpdate(error, 1, (_, c) => c + 1);
-            }
-        }
-    }
-
-    private async Task ReportProgressAsync(long start, long measureTo, CancellationToken ct)
-    {
-        try
-        {
-            long previous = 0;
-            while (Stopwatch.GetTimestamp() < measureTo)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                var total = Interlocked.Read(ref sentTotal);
-                Console.Error.WriteLine(Invariant(
-                    $"  {Stopwatch.GetElapsedTime(start).TotalSeconds,5:0} s: {total - previous} responses/s, {errors.Values.Sum()} errors"));
-                previous = total;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    // Relative request paths replace the last segment of a base address that does not end in a slash.
-    private static Uri WithTrailingSlash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+                latency.Record(elapsed);
+                Interlocked.Increment(ref measured);
+                if (error is null)
+                {
+                    Interlocked.Increment(ref ok);
+                }
+                else
+                {
+                    errors.AddOrUpdate(error, 1, (_, c) => c + 1);
+                }
+            },
+            ct);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -59,8 +59,7 @@ internal sealed class BenchKafka
 
     public static Command CreateCommand()
     {
-        var bootstrap = BenchCommand.RequiredOption("--bootstrap", "Kafka bootstrap servers.");
-        var postgres = BenchCommand.RequiredOption("--postgres", "PostgreSQL connection string of the cluster's database (to verify the run).");
+        var kafka = new BenchKafkaClients.Options("to verify the run");
         var accounts = BenchCommand.PositiveOption("--accounts", "Distinct accounts the deposits go to (bench-0 ... bench-N-1).", 10_000);
         var commands = BenchCommand.PositiveOption("--commands", "Deposit commands to send.", 300_000);
         var inFlight = BenchCommand.PositiveOption("--in-flight", "Most commands sent but not yet answered (or journaled).", 20_000);
@@ -68,29 +67,24 @@ internal sealed class BenchKafka
         {
             Description = "Ask for an answer to every command: measures latency and paces by answers (closed loop).",
         };
-        var lingerMs = BenchCommand.PositiveOption("--linger-ms", "Producer linger in milliseconds.", 5);
-        var stall = BenchCommand.PositiveOption("--stall-timeout", "Seconds without progress after which the run gives up.", 30);
 
         var command = new Command("kafka", "Produce deposit commands to cohort.commands.account and measure how fast the owners apply them.")
         {
-            bootstrap, postgres, accounts, commands, inFlight, reply, lingerMs, stall,
+            kafka.Bootstrap, kafka.Postgres, accounts, commands, inFlight, reply, kafka.LingerMs, kafka.StallTimeout,
         };
         command.SetAction((parseResult, ct) => new BenchKafka(new Settings(
-                parseResult.GetValue(bootstrap)!,
-                parseResult.GetValue(postgres)!,
+                kafka.Read(parseResult),
                 parseResult.GetValue(accounts),
                 parseResult.GetValue(commands),
                 parseResult.GetValue(inFlight),
-                parseResult.GetValue(reply),
-                parseResult.GetValue(lingerMs),
-                TimeSpan.FromSeconds(parseResult.GetValue(stall))))
+                parseResult.GetValue(reply)))
             .RunAsync(ct));
         return command;
     }
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        await using var db = NpgsqlDataSource.Create(settings.Postgres);
+        await using var db = NpgsqlDataSource.Create(settings.Kafka.Postgres);
         var journal = new BenchJournalCheck(db, RequestIdPrefix);
         await journal.EnsureSchemaAsync(ct);
 
@@ -106,7 +100,7 @@ internal sealed class BenchKafka
             : Task.Factory.StartNew(() => ReadAnswers(consumer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var pacing = settings.Reply ? Task.CompletedTask : PaceByJournalAsync(journal, stopReading.Token);
 
-        using var producer = BuildProducer();
+        using var producer = BenchKafkaClients.BuildProducer("kafka", settings.Kafka, runId, settings.InFlight);
         var sending = Task.Factory.StartNew(() => Send(producer, keys, values, stopReading.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -138,32 +132,11 @@ internal sealed class BenchKafka
         return (keys, values);
     }
 
-    private IProducer<string, byte[]> BuildProducer() =>
-        new ProducerBuilder<string, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = settings.Bootstrap,
-                ClientId = $"cohort-bench-{runId}",
-                Acks = Acks.All,
-                EnableIdempotence = true,
-                LingerMs = settings.LingerMs,
-                BatchSize = 1_000_000,
-                BatchNumMessages = 10_000,
-                QueueBufferingMaxMessages = Math.Max(100_000, settings.InFlight * 2),
-                // The owners recompute Kafka's key hash and refuse commands found on another partition.
-                Partitioner = Partitioner.Murmur2Random,
-            })
-            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: producer error {e.Code}: {e.Reason}"))
-            .Build();
-
     private void Send(IProducer<string, byte[]> producer, string[] keys, byte[][] values, CancellationToken ct)
     {
         var replyTo = Encoding.UTF8.GetBytes(ReplyTopic);
-        Action<DeliveryReport<string, byte[]>> onDelivered = OnDelivered;
-        try
-        {
-            for (var i = 0; i < keys.Length; i++)
+        BenchKafkaClients.SendPaced(producer, topic, keys.Length, i =>
             {
-                slots.Wait(ct);
                 var message = new Message<string, byte[]> { Key = keys[i], Value = values[i] };
                 if (settings.Reply)
                 {
@@ -173,40 +146,17 @@ internal sealed class BenchKafka
                         { CohortHeaders.CorrelationId, Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture)) },
                     };
                 }
-                var now = Stopwatch.GetTimestamp();
-                if (i == 0)
-                {
-                    Volatile.Write(ref firstSendAt, now);
-                }
-                Volatile.Write(ref sentAt[i], now);
-                while (true)
-                {
-                    try
-                    {
-                        producer.Produce(topic, message, onDelivered);
-                        break;
-                    }
-                    catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        producer.Poll(TimeSpan.FromMilliseconds(10));
-                    }
-                }
-                Interlocked.Increment(ref sent);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
+                return message;
+            },
+            sending: null, OnDelivered, slots, sentAt, ref firstSendAt, ref sent, ct);
     }
 
     private void OnDelivered(DeliveryReport<string, byte[]> report)
     {
-        if (!report.Error.IsError)
+        if (!BenchKafkaClients.Refused(report, ref delivered, ref firstDeliveryError))
         {
-            Interlocked.Increment(ref delivered);
             return;
         }
-        Interlocked.CompareExchange(ref firstDeliveryError, report.Error.Reason, null);
         Interlocked.Increment(ref deliveryFailures);
         // A command Kafka did not take will never be answered: its slot is free again.
         slots.Release();
@@ -217,7 +167,7 @@ internal sealed class BenchKafka
     {
         var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
             {
-                BootstrapServers = settings.Bootstrap,
+                BootstrapServers = settings.Kafka.Bootstrap,
                 GroupId = $"cohort-bench-{runId}",
                 EnableAutoCommit = false,
                 AllowAutoCreateTopics = true,
@@ -370,40 +320,15 @@ internal sealed class BenchKafka
     }
 
     /// <returns>false when the run stalled or was cancelled before every command was accounted for.</returns>
-    private async Task<bool> WaitForCompletionAsync(CancellationToken ct)
-    {
-        var started = Stopwatch.GetTimestamp();
-        long lastProgress = -1;
-        var lastProgressAt = started;
-        while (!finished.IsSet)
+    private Task<bool> WaitForCompletionAsync(CancellationToken ct) =>
+        BenchKafkaClients.WaitForCompletionAsync("kafka", finished, settings.Kafka.StallTimeout, elapsed =>
         {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("bench kafka: cancelled");
-                return false;
-            }
             var done = settings.Reply ? Interlocked.Read(ref answered) : Volatile.Read(ref applied);
             var inFlight = Interlocked.Read(ref sent) - done - Interlocked.Read(ref deliveryFailures);
             Console.Error.WriteLine(Invariant(
-                $"  {Stopwatch.GetElapsedTime(started).TotalSeconds,5:0} s: sent {Interlocked.Read(ref sent)}, {(settings.Reply ? "answered" : "journaled")} {done}, in flight {inFlight}"));
-            var progress = Interlocked.Read(ref sent) + done;
-            if (progress != lastProgress)
-            {
-                lastProgress = progress;
-                lastProgressAt = Stopwatch.GetTimestamp();
-            }
-            else if (Stopwatch.GetElapsedTime(lastProgressAt) > settings.StallTimeout)
-            {
-                Console.Error.WriteLine(Invariant($"bench kafka: no progress for {settings.StallTimeout.TotalSeconds:0} s, giving up"));
-                return false;
-            }
-        }
-        return true;
-    }
+                $"  {elapsed.TotalSeconds,5:0} s: sent {Interlocked.Read(ref sent)}, {(settings.Reply ? "answered" : "journaled")} {done}, in flight {inFlight}"));
+            return Interlocked.Read(ref sent) + done;
+        }, ct);
 
     private async Task<int> ReportAsync(BenchJournalCheck journal, bool completed, CancellationToken ct)
     {
@@ -413,7 +338,7 @@ internal sealed class BenchKafka
         var end = Volatile.Read(ref lastAnswerAt);
         var elapsed = end > firstSendAt ? Stopwatch.GetElapsedTime(firstSendAt, end) : TimeSpan.Zero;
 
-        Console.WriteLine(Invariant($"  sent {sentCount}, delivered {Interlocked.Read(ref delivered)}, delivery failures {failures}{(firstDeliveryError is null ? "" : $" (first: {firstDeliveryError})")}"));
+        Console.WriteLine(BenchKafkaClients.DeliveryLine(sentCount, Interlocked.Read(ref delivered), failures, firstDeliveryError));
         if (settings.Reply)
         {
             Console.WriteLine(Invariant(
@@ -440,7 +365,7 @@ internal sealed class BenchKafka
         // Every answer is sent after its batch committed, so the counts are final already with answers; without
         // them the journal's sequence may run ahead of the commits, so wait for the exact counts to settle.
         var (results, events) = await journal.CountAsync(ct);
-        var settleUntil = Stopwatch.GetTimestamp() + (long)(settings.StallTimeout.TotalSeconds * Stopwatch.Frequency);
+        var settleUntil = Stopwatch.GetTimestamp() + (long)(settings.Kafka.StallTimeout.TotalSeconds * Stopwatch.Frequency);
         while ((results < sentCount - failures || events < sentCount - failures) && Stopwatch.GetTimestamp() < settleUntil)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
@@ -457,5 +382,5 @@ internal sealed class BenchKafka
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed record Settings(
-        string Bootstrap, string Postgres, int Accounts, int Commands, int InFlight, bool Reply, int LingerMs, TimeSpan StallTimeout);
+        BenchKafkaClients.Connection Kafka, int Accounts, int Commands, int InFlight, bool Reply);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using NpgsqlTypes;
 
 namespace Cohort.Cli.Commands;
@@ -32,6 +31,16 @@ internal static class BenchTransfers
         return (from, to >= from ? to + 1 : to);
     }
 
+    /// <summary>
+    /// Funds the run's accounts before anything is measured, saying so first (how: <paramref name="how"/>).
+    /// </summary>
+    /// <returns>false when the funding failed and the run cannot start: <paramref name="fund"/> said why.</returns>
+    public static Task<bool> FundAccountsAsync(string bench, string runId, int accounts, string how, Func<Task<bool>> fund)
+    {
+        Console.WriteLine(Invariant($"bench {bench}: funding {accounts} accounts bta-{runId}-* with {FundAmountText} {Asset} each {how}"));
+        return fund();
+    }
+
     public static Option<int> AccountsOption()
     {
         var option = BenchCommand.PositiveOption("--accounts", "Accounts the transfers move between (funded first, fresh for every run).", 10_000);
@@ -44,42 +53,6 @@ internal static class BenchTransfers
         });
         return option;
     }
-
-    /// <summary>As <c>cohort bench http</c>'s <c>--url</c>.</summary>
-    public static Option<Uri> UrlOption() => new("--url")
-    {
-        Description = "Base URL of a node.",
-        DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/"),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https")
-            {
-                // Relative request paths replace the last segment of a base address that does not end in a slash.
-                return parsed.AbsoluteUri.EndsWith('/') ? parsed : new Uri(parsed.AbsoluteUri + "/");
-            }
-            result.AddError($"--url must be an absolute http(s) URL, not '{text}'.");
-            return null;
-        },
-    };
-
-    /// <summary>The client of <c>cohort bench http</c>: keep-alive connections, nothing the node does not need.</summary>
-    public static HttpClient CreateHttpClient(Uri url, int connections) =>
-        new(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            BaseAddress = url,
-            Timeout = TimeSpan.FromSeconds(30),
-            DefaultRequestVersion = HttpVersion.Version11,
-        };
 
     public static Npgsql.NpgsqlParameter TextArray(IReadOnlyList<string> values) =>
         new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };

@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -21,8 +20,6 @@ namespace Cohort.Cli.Commands;
 /// </summary>
 internal sealed class BenchTransfersHttp
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly Settings settings;
     private readonly string runId = BenchCommand.NewRunId();
     private readonly string[] accountIds;
@@ -46,13 +43,13 @@ internal sealed class BenchTransfersHttp
 
     public static Command CreateCommand()
     {
-        var url = UrlOption();
+        var url = BenchHttpClient.UrlOption();
         var postgres = BenchCommand.RequiredOption("--postgres", "PostgreSQL connection string of the cluster's database (to verify the run).");
         var accounts = AccountsOption();
         var duration = BenchCommand.PositiveOption("--duration", "Seconds measured, after the warm-up.", 20);
         var concurrency = BenchCommand.PositiveOption("--concurrency", "Transfers in flight (and connections).", 64);
         var fundConcurrency = BenchCommand.PositiveOption("--fund-concurrency", "Deposits in flight while funding the accounts (not measured).", 256);
-        var warmup = new Option<int>("--warmup") { Description = "Seconds of load before measuring.", DefaultValueFactory = _ => 2 };
+        var warmup = BenchHttpClient.WarmupOption();
 
         var command = new Command("transfers-http",
             "Fund accounts, then post transfers to /api/v1/transfers in a closed loop: transfers/s and latency, checked in PostgreSQL.")
@@ -76,15 +73,12 @@ internal sealed class BenchTransfersHttp
         await using var db = NpgsqlDataSource.Create(settings.Postgres);
         var check = new BenchTransfersCheck(db, accountIds);
         await check.EnsureSchemaAsync(ct);
-        using var client = CreateHttpClient(settings.Url, Math.Max(settings.Concurrency, settings.FundConcurrency));
+        using var client = BenchHttpClient.Create(settings.Url, Math.Max(settings.Concurrency, settings.FundConcurrency));
 
-        // A few threads more than the loops that block nothing: the client competes with the node for two cores.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount * 2), io);
+        BenchHttpClient.ReserveThreads();
 
-        Console.WriteLine(Invariant(
-            $"bench transfers-http: funding {settings.Accounts} accounts bta-{runId}-* with {FundAmountText} {Asset} each ({settings.FundConcurrency} deposits in flight, not measured)"));
-        if (!await FundAsync(client, check, ct))
+        if (!await FundAccountsAsync("transfers-http", runId, settings.Accounts,
+                Invariant($"({settings.FundConcurrency} deposits in flight, not measured)"), () => FundAsync(client, check, ct)))
         {
             return 1;
         }
@@ -92,16 +86,10 @@ internal sealed class BenchTransfersHttp
         Console.WriteLine(Invariant(
             $"bench transfers-http: POST {settings.Url}api/v1/transfers ({TransferAmountText} {Asset} between random distinct accounts), {settings.Concurrency} in flight, ") +
             Invariant($"{settings.Warmup.TotalSeconds:0} s warm-up then {settings.Duration.TotalSeconds:0} s measured, transfer ids {TransferIdPrefix}*"));
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(settings.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var measureTo = measureFrom + (long)(settings.Duration.TotalSeconds * Stopwatch.Frequency);
+        var (start, measureFrom, measureTo) = BenchHttpClient.MeasuredWindow(settings.Warmup, settings.Duration);
         var cpuBefore = BenchCommand.ProcessCpuSeconds();
-        var loops = Enumerable.Range(0, settings.Concurrency)
-            .Select(_ => Task.Run(() => LoopAsync(client, measureFrom, measureTo, ct), CancellationToken.None))
-            .ToArray();
-        var progress = ReportProgressAsync(start, measureTo, ct);
-        await Task.WhenAll(loops);
-        await progress;
+        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(client, measureFrom, measureTo, ct), start, measureTo,
+            () => Interlocked.Read(ref sentTotal), "answers", () => errors.Values.Sum(), "not completed", ct);
         var clientCpu = BenchCommand.ProcessCpuSeconds() - cpuBefore;
 
         var answered = completed + rejected;
@@ -157,7 +145,7 @@ internal sealed class BenchTransfersHttp
                     try
                     {
                         using var content = new ByteArrayContent(body);
-                        content.Headers.ContentType = Json;
+                        content.Headers.ContentType = BenchHttpClient.Json;
                         using var response = await client.PostAsync($"api/v1/accounts/{accountIds[n]}/deposit", content, token);
                         var text = await response.Content.ReadAsStringAsync(token);
                         if (response.StatusCode == HttpStatusCode.OK)
@@ -186,63 +174,45 @@ internal sealed class BenchTransfersHttp
         return funded;
     }
 
-    private async Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct)
+    private Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct)
     {
         var sent = new List<(string Id, string Expected)>();
         sentByLoop.Add(sent);
-        while (!ct.IsCancellationRequested)
-        {
-            var started = Stopwatch.GetTimestamp();
-            if (started >= measureTo)
+        return BenchHttpClient.ClosedLoopAsync(client, measureFrom, measureTo,
+            next: () =>
             {
-                return;
-            }
-            var n = Interlocked.Increment(ref next);
-            var transferId = $"{TransferIdPrefix}{n}";
-            var (from, to) = RandomPair(settings.Accounts);
-            var body = Encoding.UTF8.GetBytes(
-                $$"""{"requestId":"{{transferId}}","from":"{{accountIds[from]}}","to":"{{accountIds[to]}}","asset":"{{Asset}}","amount":"{{TransferAmountText}}"}""");
-            HttpStatusCode? status = null;
-            string? error;
-            try
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = Json;
-                using var response = await client.PostAsync("api/v1/transfers", content, ct);
-                var answer = await response.Content.ReadAsByteArrayAsync(ct);
-                status = response.StatusCode;
-                error = status == HttpStatusCode.OK ? null : Describe(response.StatusCode, answer);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                error = e.GetType().Name;
-            }
-            var ended = Stopwatch.GetTimestamp();
+                var n = Interlocked.Increment(ref next);
+                var transferId = $"{TransferIdPrefix}{n}";
+                var (from, to) = RandomPair(settings.Accounts);
+                var body = Encoding.UTF8.GetBytes(
+                    $$"""{"requestId":"{{transferId}}","from":"{{accountIds[from]}}","to":"{{accountIds[to]}}","asset":"{{Asset}}","amount":"{{TransferAmountText}}"}""");
+                return (transferId, "api/v1/transfers", body);
+            },
+            judge: (status, answer) => (Status: (HttpStatusCode?)status, Error: status == HttpStatusCode.OK ? null : Describe(status, answer)),
+            failed: exception => (Status: null, Error: exception),
             // What PostgreSQL must show at the end: the status of the answer, or (no answer) anything but pending.
-            sent.Add((transferId, status switch { HttpStatusCode.OK => "completed", HttpStatusCode.Conflict => "rejected", _ => "" }));
-            Interlocked.Increment(ref sentTotal);
-            if (started < measureFrom || ended > measureTo)
+            onAnswer: (transferId, outcome) =>
             {
-                continue;
-            }
-            Interlocked.Increment(ref measured);
-            if (status == HttpStatusCode.OK)
+                sent.Add((transferId, outcome.Status switch { HttpStatusCode.OK => "completed", HttpStatusCode.Conflict => "rejected", _ => "" }));
+                Interlocked.Increment(ref sentTotal);
+            },
+            onMeasured: (outcome, elapsed) =>
             {
-                latency.Record(Stopwatch.GetElapsedTime(started, ended));
-                Interlocked.Increment(ref completed);
-                continue;
-            }
-            if (status == HttpStatusCode.Conflict)
-            {
-                rejectedLatency.Record(Stopwatch.GetElapsedTime(started, ended));
-                Interlocked.Increment(ref rejected);
-            }
-            errors.AddOrUpdate(error!, 1, (_, c) => c + 1);
-        }
+                Interlocked.Increment(ref measured);
+                if (outcome.Status == HttpStatusCode.OK)
+                {
+                    latency.Record(elapsed);
+                    Interlocked.Increment(ref completed);
+                    return;
+                }
+                if (outcome.Status == HttpStatusCode.Conflict)
+                {
+                    rejectedLatency.Record(elapsed);
+                    Interlocked.Increment(ref rejected);
+                }
+                errors.AddOrUpdate(outcome.Error!, 1, (_, c) => c + 1);
+            },
+            ct);
     }
 
     /// <summary>"409 insufficient_funds": the status and the problem's code.</summary>
@@ -261,25 +231,6 @@ internal sealed class BenchTransfersHttp
         {
         }
         return ((int)status).ToString(CultureInfo.InvariantCulture) + code;
-    }
-
-    private async Task ReportProgressAsync(long start, long measureTo, CancellationToken ct)
-    {
-        try
-        {
-            long previous = 0;
-            while (Stopwatch.GetTimestamp() < measureTo)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                var total = Interlocked.Read(ref sentTotal);
-                Console.Error.WriteLine(Invariant(
-                    $"  {Stopwatch.GetElapsedTime(start).TotalSeconds,5:0} s: {total - previous} answers/s, {errors.Values.Sum()} not completed"));
-                previous = total;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private sealed record Settings(Uri Url, string Postgres, int Accounts, TimeSpan Duration, int Concurrency, int FundConcurrency, TimeSpan Warmup);

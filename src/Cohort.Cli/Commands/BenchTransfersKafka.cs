@@ -73,43 +73,36 @@ internal sealed class BenchTransfersKafka
 
     public static Command CreateCommand()
     {
-        var bootstrap = BenchCommand.RequiredOption("--bootstrap", "Kafka bootstrap servers.");
-        var postgres = BenchCommand.RequiredOption("--postgres", "PostgreSQL connection string of the cluster's database (to follow and verify the run).");
+        var kafka = new BenchKafkaClients.Options("to follow and verify the run");
         var accounts = AccountsOption();
         var transfers = BenchCommand.PositiveOption("--transfers", "Transfer commands to send.", 50_000);
         var inFlight = BenchCommand.PositiveOption("--in-flight", "Most transfers sent but not yet seen final in PostgreSQL.", 5_000);
         var pollMs = BenchCommand.PositiveOption("--poll-ms", "How often the in-flight transfers are looked up in PostgreSQL.", 20);
-        var lingerMs = BenchCommand.PositiveOption("--linger-ms", "Producer linger in milliseconds.", 5);
-        var stall = BenchCommand.PositiveOption("--stall-timeout", "Seconds without progress after which the run gives up.", 30);
 
         var command = new Command("transfers-kafka",
             "Fund accounts, then produce transfers to cohort.commands.transfer and follow them in PostgreSQL: transfers/s and latency.")
         {
-            bootstrap, postgres, accounts, transfers, inFlight, pollMs, lingerMs, stall,
+            kafka.Bootstrap, kafka.Postgres, accounts, transfers, inFlight, pollMs, kafka.LingerMs, kafka.StallTimeout,
         };
         command.SetAction((parseResult, ct) => new BenchTransfersKafka(new Settings(
-                parseResult.GetValue(bootstrap)!,
-                parseResult.GetValue(postgres)!,
+                kafka.Read(parseResult),
                 parseResult.GetValue(accounts),
                 parseResult.GetValue(transfers),
                 parseResult.GetValue(inFlight),
-                TimeSpan.FromMilliseconds(parseResult.GetValue(pollMs)),
-                parseResult.GetValue(lingerMs),
-                TimeSpan.FromSeconds(parseResult.GetValue(stall))))
+                TimeSpan.FromMilliseconds(parseResult.GetValue(pollMs))))
             .RunAsync(ct));
         return command;
     }
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        await using var db = NpgsqlDataSource.Create(settings.Postgres);
+        await using var db = NpgsqlDataSource.Create(settings.Kafka.Postgres);
         var check = new BenchTransfersCheck(db, accountIds);
         await check.EnsureSchemaAsync(ct);
-        using var producer = BuildProducer();
+        using var producer = BenchKafkaClients.BuildProducer("transfers-kafka", settings.Kafka, runId, settings.InFlight);
 
-        Console.WriteLine(Invariant(
-            $"bench transfers-kafka: funding {settings.Accounts} accounts bta-{runId}-* with {FundAmountText} {Asset} each through {AccountTopic} (not measured)"));
-        if (!await FundAsync(producer, check, ct))
+        if (!await FundAccountsAsync("transfers-kafka", runId, settings.Accounts, $"through {AccountTopic} (not measured)",
+                () => FundAsync(producer, check, ct)))
         {
             return 1;
         }
@@ -134,23 +127,6 @@ internal sealed class BenchTransfersKafka
         return await ReportAsync(check, complete, clientCpu, ct);
     }
 
-    private IProducer<string, byte[]> BuildProducer() =>
-        new ProducerBuilder<string, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = settings.Bootstrap,
-                ClientId = $"cohort-bench-{runId}",
-                Acks = Acks.All,
-                EnableIdempotence = true,
-                LingerMs = settings.LingerMs,
-                BatchSize = 1_000_000,
-                BatchNumMessages = 10_000,
-                QueueBufferingMaxMessages = Math.Max(100_000, settings.InFlight * 2),
-                // The owners recompute Kafka's key hash and refuse commands found on another partition.
-                Partitioner = Partitioner.Murmur2Random,
-            })
-            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench transfers-kafka: producer error {e.Code}: {e.Reason}"))
-            .Build();
-
     /// <summary>
     /// One deposit per account (key = account id), at most <c>--in-flight</c> not yet in <c>account_balances</c>
     /// (the Kafka mock keeps only a window of each partition).
@@ -166,7 +142,7 @@ internal sealed class BenchTransfersKafka
             {
                 var value = Encoding.UTF8.GetBytes(
                     $$"""{"type":"deposit","requestId":"bt-{{runId}}-fund-{{n}}","accountId":"{{accountIds[n]}}","asset":"{{Asset}}","amount":"{{FundAmountText}}"}""");
-                ProduceWithBackpressure(producer, AccountTopic, new Message<string, byte[]> { Key = accountIds[n], Value = value },
+                BenchKafkaClients.ProduceWithBackpressure(producer, AccountTopic, new Message<string, byte[]> { Key = accountIds[n], Value = value },
                     report => { if (report.Error.IsError) { Interlocked.Increment(ref failures); } });
             }
             producer.Flush(ct);
@@ -175,7 +151,7 @@ internal sealed class BenchTransfersKafka
                 Console.WriteLine(Invariant($"  FUNDING FAILED: Kafka refused {failures} deposits"));
                 return false;
             }
-            if (!await check.WaitFundedAsync(to, settings.StallTimeout, ct))
+            if (!await check.WaitFundedAsync(to, settings.Kafka.StallTimeout, ct))
             {
                 Console.WriteLine("  FUNDING FAILED: the deposits did not all show in account_balances");
                 return false;
@@ -201,58 +177,23 @@ internal sealed class BenchTransfersKafka
         return values;
     }
 
-    private static void ProduceWithBackpressure(
-        IProducer<string, byte[]> producer, string topic, Message<string, byte[]> message, Action<DeliveryReport<string, byte[]>> onDelivered)
-    {
-        while (true)
-        {
-            try
+    private void Send(IProducer<string, byte[]> producer, byte[][] values, CancellationToken ct) =>
+        BenchKafkaClients.SendPaced(producer, TransferTopic, values.Length, i => new Message<string, byte[]> { Key = transferIds[i], Value = values[i] },
+            sending: i =>
             {
-                producer.Produce(topic, message, onDelivered);
-                return;
-            }
-            catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(10));
-            }
-        }
-    }
-
-    private void Send(IProducer<string, byte[]> producer, byte[][] values, CancellationToken ct)
-    {
-        Action<DeliveryReport<string, byte[]>> onDelivered = OnDelivered;
-        try
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                slots.Wait(ct);
-                var now = Stopwatch.GetTimestamp();
-                if (i == 0)
-                {
-                    Volatile.Write(ref firstSendAt, now);
-                }
-                Volatile.Write(ref sentAt[i], now);
                 lock (openLock)
                 {
                     open.Add(i);
                 }
-                ProduceWithBackpressure(producer, TransferTopic, new Message<string, byte[]> { Key = transferIds[i], Value = values[i] }, onDelivered);
-                Interlocked.Increment(ref sent);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
+            },
+            OnDelivered, slots, sentAt, ref firstSendAt, ref sent, ct);
 
     private void OnDelivered(DeliveryReport<string, byte[]> report)
     {
-        if (!report.Error.IsError)
+        if (!BenchKafkaClients.Refused(report, ref delivered, ref firstDeliveryError))
         {
-            Interlocked.Increment(ref delivered);
             return;
         }
-        Interlocked.CompareExchange(ref firstDeliveryError, report.Error.Reason, null);
         // A transfer Kafka did not take will never finish: its slot is free again.
         var index = IndexOf(report.Message.Key);
         lock (openLock)
@@ -374,47 +315,24 @@ internal sealed class BenchTransfersKafka
     }
 
     /// <returns>false when the run stalled, failed or was cancelled before every transfer was accounted for.</returns>
-    private async Task<bool> WaitForCompletionAsync(Task polling, CancellationToken ct)
+    private Task<bool> WaitForCompletionAsync(Task polling, CancellationToken ct)
     {
-        var started = Stopwatch.GetTimestamp();
-        long lastProgress = -1;
-        var lastProgressAt = started;
         long lastPolls = 0;
-        while (!finished.IsSet)
+        return BenchKafkaClients.WaitForCompletionAsync("transfers-kafka", finished, settings.Kafka.StallTimeout, elapsed =>
         {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("bench transfers-kafka: cancelled");
-                return false;
-            }
             if (polling.IsCompleted)
             {
                 Console.Error.WriteLine($"bench transfers-kafka: following the transfers in postgres failed: {polling.Exception?.GetBaseException().Message}");
-                return false;
+                return null;
             }
             var done = Done;
             var pollCount = Interlocked.Read(ref polls);
             Console.Error.WriteLine(Invariant(
-                $"  {Stopwatch.GetElapsedTime(started).TotalSeconds,5:0} s: sent {Interlocked.Read(ref sent)}, completed {Interlocked.Read(ref completed)}, rejected {Interlocked.Read(ref rejected)}, ") +
+                $"  {elapsed.TotalSeconds,5:0} s: sent {Interlocked.Read(ref sent)}, completed {Interlocked.Read(ref completed)}, rejected {Interlocked.Read(ref rejected)}, ") +
                 Invariant($"in flight {Interlocked.Read(ref sent) - done}, {pollCount - lastPolls} polls"));
             lastPolls = pollCount;
-            var progress = Interlocked.Read(ref sent) + done;
-            if (progress != lastProgress)
-            {
-                lastProgress = progress;
-                lastProgressAt = Stopwatch.GetTimestamp();
-            }
-            else if (Stopwatch.GetElapsedTime(lastProgressAt) > settings.StallTimeout)
-            {
-                Console.Error.WriteLine(Invariant($"bench transfers-kafka: no progress for {settings.StallTimeout.TotalSeconds:0} s, giving up"));
-                return false;
-            }
-        }
-        return true;
+            return Interlocked.Read(ref sent) + done;
+        }, ct);
     }
 
     private async Task<int> ReportAsync(BenchTransfersCheck check, bool complete, double clientCpu, CancellationToken ct)
@@ -427,8 +345,7 @@ internal sealed class BenchTransfersKafka
         var rate = elapsed > TimeSpan.Zero ? finishedCount / elapsed.TotalSeconds : 0;
         var completedRate = elapsed > TimeSpan.Zero ? completed / elapsed.TotalSeconds : 0;
 
-        Console.WriteLine(Invariant(
-            $"  sent {sentCount}, delivered {Interlocked.Read(ref delivered)}, delivery failures {failures}{(firstDeliveryError is null ? "" : $" (first: {firstDeliveryError})")}"));
+        Console.WriteLine(BenchKafkaClients.DeliveryLine(sentCount, Interlocked.Read(ref delivered), failures, firstDeliveryError));
         Console.WriteLine(Invariant($"  seen final in postgres {finishedCount}: completed {completed}, rejected {rejected}, still in flight {sentCount - failures - finishedCount}"));
         Console.WriteLine(Invariant(
             $"  throughput: {completedRate:0} transfers/s completed ({completed} in {elapsed.TotalSeconds:0.000} s, first send to the poll that saw the last one final)"));
@@ -461,7 +378,7 @@ internal sealed class BenchTransfersKafka
             ids.Add(transferIds[i]);
             expected.Add(outcome[i] switch { Completed => "completed", Rejected => "rejected", _ => "" });
         }
-        var verified = await check.VerifyAsync("transfers-kafka", ids, expected, allMustExist: true, settle: settings.StallTimeout, ct);
+        var verified = await check.VerifyAsync("transfers-kafka", ids, expected, allMustExist: true, settle: settings.Kafka.StallTimeout, ct);
         var ok = complete && verified && failures == 0 && sentCount == settings.Transfers;
         Console.WriteLine(Invariant(
             $"result transfers-kafka: transfers_per_s={completedRate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ") +
@@ -470,5 +387,5 @@ internal sealed class BenchTransfersKafka
     }
 
     private sealed record Settings(
-        string Bootstrap, string Postgres, int Accounts, int Transfers, int InFlight, TimeSpan PollInterval, int LingerMs, TimeSpan StallTimeout);
+        BenchKafkaClients.Connection Kafka, int Accounts, int Transfers, int InFlight, TimeSpan PollInterval);
 }
