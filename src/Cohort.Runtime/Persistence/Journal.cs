@@ -86,40 +86,30 @@ public sealed class Journal(NpgsqlDataSource dataSource)
     /// <paramref name="epoch"/> is no longer the partition's.
     /// </summary>
     /// <returns>The journal position of the batch's last event; 0 when it appended none.</returns>
-    public async Task<long> CommitAsync(
+    public Task<long> CommitAsync(
         string topic, int partition, long epoch, BatchWrite write, long confirmedPosition,
         Action<NpgsqlBatch, DateTime>? addReadModel, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(Command("SELECT cohort_fence($1, $2, $3)", Text(topic), Integer(partition), Bigint(epoch)));
-        write.AddStatements(batch, now);
-        if (confirmedPosition > 0)
-        {
-            batch.BatchCommands.Add(CursorUpdate(write.EntityType, partition, confirmedPosition));
-        }
-        addReadModel?.Invoke(batch, now);
-        try
-        {
-            long lastPosition = 0;
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
+        return InFencedTransactionAsync(topic, partition, epoch, batch =>
             {
-                if (write.EventCount > 0)
+                write.AddStatements(batch, now);
+                if (confirmedPosition > 0)
                 {
-                    await reader.NextResultAsync(ct);
-                    await reader.ReadAsync(ct);
-                    lastPosition = reader.GetInt64(0);
+                    batch.BatchCommands.Add(CursorUpdate(write.EntityType, partition, confirmedPosition));
                 }
-            }
-            await tx.CommitAsync(ct);
-            return lastPosition;
-        }
-        catch (PostgresException e) when (e.SqlState == PartitionFencedException.SqlState)
-        {
-            throw new PartitionFencedException(topic, partition, epoch, e);
-        }
+                addReadModel?.Invoke(batch, now);
+            },
+            async reader =>
+            {
+                if (write.EventCount == 0)
+                {
+                    return 0L;
+                }
+                await reader.NextResultAsync(ct);
+                await reader.ReadAsync(ct);
+                return reader.GetInt64(0);
+            }, ct);
     }
 
     /// <summary>The events of a partition after its outbox cursor, in journal order, and the cursor itself.</summary>
@@ -151,17 +141,32 @@ public sealed class Journal(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Moves the outbox cursor alone, fenced like every write of the owner.</summary>
-    public async Task AdvanceCursorAsync(string topic, string entityType, int partition, long epoch, long position, CancellationToken ct)
+    public Task AdvanceCursorAsync(string topic, string entityType, int partition, long epoch, long position, CancellationToken ct) =>
+        InFencedTransactionAsync(topic, partition, epoch,
+            batch => batch.BatchCommands.Add(CursorUpdate(entityType, partition, position)),
+            _ => Task.FromResult(0L), ct);
+
+    /// <summary>
+    /// Runs statements in one transaction whose first statement proves this node still holds
+    /// <paramref name="epoch"/>; throws <see cref="PartitionFencedException"/>, having written nothing, when not.
+    /// </summary>
+    private async Task<T> InFencedTransactionAsync<T>(
+        string topic, int partition, long epoch, Action<NpgsqlBatch> addStatements, Func<NpgsqlDataReader, Task<T>> read, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(conn, tx);
         batch.BatchCommands.Add(Command("SELECT cohort_fence($1, $2, $3)", Text(topic), Integer(partition), Bigint(epoch)));
-        batch.BatchCommands.Add(CursorUpdate(entityType, partition, position));
+        addStatements(batch);
         try
         {
-            await batch.ExecuteNonQueryAsync(ct);
+            T result;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                result = await read(reader);
+            }
             await tx.CommitAsync(ct);
+            return result;
         }
         catch (PostgresException e) when (e.SqlState == PartitionFencedException.SqlState)
         {
