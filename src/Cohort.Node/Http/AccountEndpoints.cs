@@ -79,8 +79,11 @@ internal static class AccountEndpoints
 
     private const int MaxLedgerPage = 1000;
 
-    /// <summary>Pages through an account's ledger in entry order: pass the last <c>entryId</c> seen as <c>after</c>.</summary>
-    private static async Task<IResult> GetLedgerAsync(
+    /// <summary>
+    /// Pages through an account's ledger in <c>seqNr</c> order: pass the last <c>seqNr</c> seen as <c>after</c>.
+    /// Each entry's <c>entryId</c> is its <c>seqNr</c>, so v1 clients that page by <c>entryId</c> keep working.
+    /// </summary>
+    internal static async Task<IResult> GetLedgerAsync(
         string accountId, string? asset, long? after, int? limit, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!Identifier.IsValid(accountId))
@@ -93,14 +96,15 @@ internal static class AccountEndpoints
         }
         if (limit is < 1 or > MaxLedgerPage || after is < 0)
         {
-            return Problems.Validation($"limit must be 1-{MaxLedgerPage} and after a non-negative entry id");
+            return Problems.Validation($"limit must be 1-{MaxLedgerPage} and after a non-negative seqNr");
         }
         var pageSize = limit ?? 100;
+        // The primary key (account_id, seq_nr) serves the page; an asset filter skips the account's other entries.
         await using var cmd = db.CreateCommand("""
-            SELECT entry_id, asset, seq_nr, kind, delta_available, delta_frozen, available_after, frozen_after, request_id, created_at
+            SELECT seq_nr, asset, kind, delta_available, delta_frozen, available_after, frozen_after, request_id, created_at
               FROM ledger
-             WHERE account_id = $1 AND ($2::text IS NULL OR asset = $2) AND entry_id > $3
-             ORDER BY entry_id
+             WHERE account_id = $1 AND seq_nr > $3 AND ($2::text IS NULL OR asset = $2)
+             ORDER BY seq_nr
              LIMIT $4
             """);
         cmd.Parameters.AddWithValue(accountId);
@@ -117,14 +121,14 @@ internal static class AccountEndpoints
             {
                 entryId = last,
                 asset = reader.GetString(1),
-                seqNr = reader.GetInt64(2),
-                kind = reader.GetString(3),
-                deltaAvailable = Amount.Format(reader.GetDecimal(4)),
-                deltaFrozen = Amount.Format(reader.GetDecimal(5)),
-                availableAfter = Amount.Format(reader.GetDecimal(6)),
-                frozenAfter = Amount.Format(reader.GetDecimal(7)),
-                requestId = reader.GetString(8),
-                createdAt = reader.GetDateTime(9),
+                seqNr = last,
+                kind = reader.GetString(2),
+                deltaAvailable = Amount.Format(reader.GetDecimal(3)),
+                deltaFrozen = Amount.Format(reader.GetDecimal(4)),
+                availableAfter = Amount.Format(reader.GetDecimal(5)),
+                frozenAfter = Amount.Format(reader.GetDecimal(6)),
+                requestId = reader.GetString(7),
+                createdAt = reader.GetDateTime(8),
             });
         }
         return Results.Json(new { accountId, entries, next = entries.Count == pageSize ? last : (long?)null });

@@ -443,7 +443,7 @@ internal sealed class TransferCheck
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT account_id, asset, seq_nr, kind, delta_available, delta_frozen, available_after, frozen_after, request_id
-              FROM ledger ORDER BY entry_id
+              FROM ledger ORDER BY account_id, seq_nr
             """, conn, tx);
         await using var reader = await cmd.ExecuteReaderAsync();
         var list = new List<LedgerRow>();
