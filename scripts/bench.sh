@@ -276,6 +276,7 @@ fi
 # ---- HTTP benchmark --------------------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     say "cohort bench http --url $url --accounts $accounts --duration $http_duration --concurrency $http_concurrency"
+    [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
     m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/http-threads-before.txt"
     http_rc=0
     "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" \
@@ -291,6 +292,7 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
         profile "http run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$answered"
         echo "    node CPU by thread (whole run):"
         thread_profile "$work/http-threads-before.txt" "$work/http-threads-after.txt"
+        pg_statements
     } | tee "$work/http-profile.txt"
 fi
 

@@ -8,14 +8,48 @@ using Microsoft.Extensions.Options;
 
 namespace Cohort.Runtime.Ask;
 
-/// <summary>Sends a command to its entity's owner through Kafka and waits for the answer.</summary>
-public sealed class CommandBus(MessageProducer producer, ReplyListener replies, RuntimeMetrics metrics, IOptions<NodeOptions> node)
+/// <summary>
+/// Sends a command to its entity's owner and waits for the answer: handed over in memory when this node owns
+/// the entity's partition, through Kafka otherwise.
+/// </summary>
+public sealed class CommandBus(
+    MessageProducer producer, ReplyListener replies, ILocalDelivery local, RuntimeMetrics metrics, IOptions<NodeOptions> node)
 {
     /// <returns>The owner's result JSON (see <see cref="Entities.CommandResult"/>).</returns>
     /// <exception cref="AskTimeoutException">No answer within the ask timeout.</exception>
     public async Task<string> AskAsync(string entityType, string entityId, byte[] command, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        var timeout = node.Value.AskTimeout;
+        try
+        {
+            if (local.TryDeliver(entityType, entityId, command) is { } answer)
+            {
+                try
+                {
+                    var result = await answer.WaitAsync(timeout, ct);
+                    metrics.AskAnswered(local: true, Stopwatch.GetElapsedTime(started));
+                    return result;
+                }
+                catch (PartitionReleasedException)
+                {
+                    metrics.AskRerouted();
+                }
+            }
+            var left = timeout - Stopwatch.GetElapsedTime(started);
+            var remote = await AskThroughKafkaAsync(entityType, entityId, command, left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
+            metrics.AskAnswered(local: false, Stopwatch.GetElapsedTime(started));
+            return remote;
+        }
+        catch (TimeoutException)
+        {
+            metrics.AskTimedOut();
+            throw new AskTimeoutException(entityType, entityId, timeout);
+        }
+    }
+
+    private async Task<string> AskThroughKafkaAsync(string entityType, string entityId, byte[] command, TimeSpan timeout, CancellationToken ct)
+    {
         var correlationId = Guid.NewGuid().ToString("N");
         var answer = replies.Expect(correlationId);
         var headers = new Headers
@@ -33,15 +67,7 @@ public sealed class CommandBus(MessageProducer producer, ReplyListener replies, 
                         answer.TrySetException(new KafkaException(error));
                     }
                 });
-            var timeout = node.Value.AskTimeout;
-            var result = await answer.Task.WaitAsync(timeout, ct);
-            metrics.AskDuration.Observe(Stopwatch.GetElapsedTime(started));
-            return result;
-        }
-        catch (TimeoutException)
-        {
-            metrics.AskTimedOut();
-            throw new AskTimeoutException(entityType, entityId, node.Value.AskTimeout);
+            return await answer.Task.WaitAsync(timeout, ct);
         }
         finally
         {

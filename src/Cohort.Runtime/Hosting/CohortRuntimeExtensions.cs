@@ -51,6 +51,7 @@ public static class CohortRuntimeExtensions
         services.AddSingleton<RuntimeMetrics>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<Journal>();
+        services.AddSingleton<GroupCommitter>();
         services.AddSingleton<PartitionEpochs>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<MessageProducer>();
@@ -72,6 +73,7 @@ public static class CohortRuntimeExtensions
         services.AddSingleton<CommandBus>();
         services.AddSingleton<PartitionOwner>();
         services.AddSingleton<IPartitionView>(sp => sp.GetRequiredService<PartitionOwner>());
+        services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<PartitionOwner>());
 
         services.AddHostedService<MigrationService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplyListener>());

@@ -9,12 +9,16 @@ public sealed class RuntimeMetrics
     private long commands;
     private long events;
     private long batches;
+    private long transactions;
     private long batchFailures;
     private long invalidCommands;
     private long replayedCommands;
     private long recoveredEntities;
     private long recoveredEvents;
     private long askTimeouts;
+    private long localAsks;
+    private long kafkaAsks;
+    private long reroutedAsks;
     private long reconciliations;
     private long lastMismatches;
 
@@ -32,6 +36,8 @@ public sealed class RuntimeMetrics
         BatchDuration.Observe(duration);
     }
 
+    public void TransactionCommitted() => Interlocked.Increment(ref transactions);
+
     public void BatchFailed() => Interlocked.Increment(ref batchFailures);
 
     public void CommandInvalid() => Interlocked.Increment(ref invalidCommands);
@@ -46,6 +52,14 @@ public sealed class RuntimeMetrics
 
     public void AskTimedOut() => Interlocked.Increment(ref askTimeouts);
 
+    public void AskAnswered(bool local, TimeSpan duration)
+    {
+        Interlocked.Increment(ref local ? ref localAsks : ref kafkaAsks);
+        AskDuration.Observe(duration);
+    }
+
+    public void AskRerouted() => Interlocked.Increment(ref reroutedAsks);
+
     public void Reconciled(int mismatches)
     {
         Interlocked.Increment(ref reconciliations);
@@ -57,12 +71,18 @@ public sealed class RuntimeMetrics
         Counter(text, "cohort_commands_processed_total", "Commands decided and committed by this node's partitions.", Interlocked.Read(ref commands));
         Counter(text, "cohort_events_appended_total", "Events appended to the journal by this node.", Interlocked.Read(ref events));
         Counter(text, "cohort_batches_committed_total", "Batch transactions committed.", Interlocked.Read(ref batches));
+        Counter(text, "cohort_commit_transactions_total",
+            "Transactions that committed batches; one carries the batches of every partition ready at the time.", Interlocked.Read(ref transactions));
         Counter(text, "cohort_batch_failures_total", "Batch transactions that failed and were retried.", Interlocked.Read(ref batchFailures));
         Counter(text, "cohort_commands_invalid_total", "Command messages refused as malformed.", Interlocked.Read(ref invalidCommands));
         Counter(text, "cohort_commands_replayed_total", "Commands answered from their stored first result.", Interlocked.Read(ref replayedCommands));
         Counter(text, "cohort_entities_recovered_total", "Entities loaded from snapshot and journal.", Interlocked.Read(ref recoveredEntities));
         Counter(text, "cohort_events_replayed_total", "Journal events replayed while recovering entities.", Interlocked.Read(ref recoveredEvents));
         Counter(text, "cohort_ask_timeouts_total", "HTTP commands answered 504 because the owner did not answer in time.", Interlocked.Read(ref askTimeouts));
+        Counter(text, "cohort_asks_local_total", "Commands answered by this node's own partition, without Kafka.", Interlocked.Read(ref localAsks));
+        Counter(text, "cohort_asks_kafka_total", "Commands answered by their owner through Kafka.", Interlocked.Read(ref kafkaAsks));
+        Counter(text, "cohort_asks_rerouted_total",
+            "Local commands sent again through Kafka because their partition was released first.", Interlocked.Read(ref reroutedAsks));
         Counter(text, "cohort_reconciliations_total", "Reconciliations run on this node.", Interlocked.Read(ref reconciliations));
         text.Append("# HELP cohort_reconciliation_mismatches Mismatches found by this node's last reconciliation.\n")
             .Append("# TYPE cohort_reconciliation_mismatches gauge\n")

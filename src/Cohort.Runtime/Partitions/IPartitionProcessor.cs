@@ -16,6 +16,15 @@ internal interface IPartitionProcessor
     /// <summary>Queues a command; waits while the inbox is full. False when the processor has stopped.</summary>
     bool Enqueue(ConsumeResult<string?, byte[]> message, CancellationToken ct);
 
-    /// <summary>Finishes the batch in flight, then stops. Queued commands stay uncommitted for the next owner.</summary>
+    /// <summary>
+    /// Queues a command handed over by this node's ingress, without waiting. Null when the inbox is full or the
+    /// processor has stopped.
+    /// </summary>
+    Task<string>? TrySubmit(Message<string?, byte[]> message);
+
+    /// <summary>
+    /// Finishes the batch in flight, then stops. Queued Kafka commands stay uncommitted for the next owner; queued
+    /// local ones fail with <see cref="Ask.PartitionReleasedException"/>.
+    /// </summary>
     Task StopAsync();
 }

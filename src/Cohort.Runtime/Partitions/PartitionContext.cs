@@ -11,6 +11,7 @@ internal sealed record PartitionContext(
     string NodeId,
     int PartitionCount,
     Journal Journal,
+    GroupCommitter Committer,
     PartitionEpochs Epochs,
     MessageProducer Producer,
     Action<TopicPartitionOffset> StoreOffset,

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Text;
+using Cohort.Runtime.Ask;
 using Cohort.Runtime.Entities;
 using Cohort.Runtime.Hosting;
 using Cohort.Runtime.Kafka;
@@ -15,11 +18,13 @@ namespace Cohort.Runtime.Partitions;
 /// <summary>
 /// This node's member of the Kafka consumer group. Kafka decides which partitions it owns; for each one it
 /// starts a processor (which fences the partition, then processes its commands) and stops it when Kafka
-/// takes the partition away. Owning partition 0 of <c>cohort.singleton</c> makes it run the singletons.
+/// takes the partition away. Owning partition 0 of <c>cohort.singleton</c> makes it run the singletons. Commands
+/// this node's own ingress sends to partitions it owns are handed to their processors directly.
 /// </summary>
 internal sealed class PartitionOwner(
     IEnumerable<IHostedEntity> entities,
     Journal journal,
+    GroupCommitter committer,
     PartitionEpochs epochs,
     MessageProducer producer,
     SingletonRunner singletons,
@@ -28,13 +33,14 @@ internal sealed class PartitionOwner(
     IOptions<KafkaOptions> kafka,
     IOptions<PipelineOptions> pipeline,
     IOptions<NodeOptions> node,
-    ILoggerFactory loggerFactory) : BackgroundService, IPartitionView
+    ILoggerFactory loggerFactory) : BackgroundService, IPartitionView, ILocalDelivery
 {
     private readonly ILogger logger = loggerFactory.CreateLogger<PartitionOwner>();
     private readonly ConcurrentDictionary<TopicPartition, IPartitionProcessor> processors = new();
     private readonly Dictionary<string, IHostedEntity> byTopic =
         entities.ToDictionary(e => CohortTopics.Commands(e.Name), StringComparer.Ordinal);
-    private readonly Dictionary<string, int> partitionCounts = new(StringComparer.Ordinal);
+    // Read by the ingress threads, written once by the consumer thread before it joins the group.
+    private volatile FrozenDictionary<string, int> partitionCounts = FrozenDictionary<string, int>.Empty;
     private IConsumer<string?, byte[]>? consumer;
     private volatile bool assignedOnce;
 
@@ -123,6 +129,19 @@ internal sealed class PartitionOwner(
         }
     }
 
+    public Task<string>? TryDeliver(string entityType, string entityId, byte[] command)
+    {
+        var topic = CohortTopics.Commands(entityType);
+        if (!partitionCounts.TryGetValue(topic, out var count))
+        {
+            return null;
+        }
+        var partition = Murmur2.Partition(Encoding.UTF8.GetBytes(entityId), count);
+        return processors.TryGetValue(new TopicPartition(topic, partition), out var processor)
+            ? processor.TrySubmit(new Message<string?, byte[]> { Key = entityId, Value = command })
+            : null;
+    }
+
     private void Dispatch(ConsumeResult<string?, byte[]>? message, CancellationToken ct)
     {
         if (message is not null && !message.IsPartitionEOF && processors.TryGetValue(message.TopicPartition, out var processor))
@@ -144,7 +163,7 @@ internal sealed class PartitionOwner(
                 }
                 continue;
             }
-            var context = new PartitionContext(node.Value.NodeId, partitionCounts[tp.Topic], journal, epochs, producer,
+            var context = new PartitionContext(node.Value.NodeId, partitionCounts[tp.Topic], journal, committer, epochs, producer,
                 StoreOffset, pipeline.Value, metrics, loggerFactory);
             processors[tp] = byTopic[tp.Topic].CreateProcessor(tp, context);
         }
@@ -200,6 +219,7 @@ internal sealed class PartitionOwner(
 
     private void ReadPartitionCounts(CancellationToken ct)
     {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Value.BootstrapServers }).Build();
         foreach (var topic in byTopic.Keys)
         {
@@ -212,7 +232,7 @@ internal sealed class PartitionOwner(
                     var count = metadata.Topics.SingleOrDefault(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError)?.Partitions.Count ?? 0;
                     if (count > 0)
                     {
-                        partitionCounts[topic] = count;
+                        counts[topic] = count;
                         break;
                     }
                     logger.LogWarning("Topic {Topic} has no partitions yet; create it (see README). Retrying", topic);
@@ -224,5 +244,6 @@ internal sealed class PartitionOwner(
                 ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
             }
         }
+        partitionCounts = counts.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

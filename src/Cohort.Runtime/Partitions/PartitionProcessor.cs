@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Cohort.Domain;
+using Cohort.Runtime.Ask;
 using Cohort.Runtime.Entities;
 using Cohort.Runtime.Kafka;
 using Cohort.Runtime.Metrics;
@@ -24,7 +25,8 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
     private readonly EntityType<TState, TCommand, TEvent> type;
     private readonly PartitionContext context;
     private readonly ILogger logger;
-    private readonly Channel<ConsumeResult<string?, byte[]>> inbox;
+    private readonly Channel<Submission> inbox;
+    private readonly List<Submission> batch;
     private readonly CancellationTokenSource stopping = new();
     private readonly EntityCache<TState> cache;
     private readonly OutboxRelay outbox;
@@ -36,8 +38,9 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         this.context = context;
         TopicPartition = topicPartition;
         logger = context.LoggerFactory.CreateLogger($"Cohort.Partitions.{topicPartition.Topic}");
-        inbox = Channel.CreateBounded<ConsumeResult<string?, byte[]>>(
-            new BoundedChannelOptions(context.Options.InboxCapacity) { SingleReader = true, SingleWriter = true });
+        // Two writers: the node's consumer, and its ingress handing over commands for this partition.
+        inbox = Channel.CreateBounded<Submission>(new BoundedChannelOptions(context.Options.InboxCapacity) { SingleReader = true });
+        batch = new List<Submission>(context.Options.MaxBatchSize);
         cache = new EntityCache<TState>(context.Options.PassivateAfter);
         outbox = new OutboxRelay(context.Producer);
         run = Task.Run(RunAsync);
@@ -53,7 +56,8 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
 
     public bool Enqueue(ConsumeResult<string?, byte[]> message, CancellationToken ct)
     {
-        while (!inbox.Writer.TryWrite(message))
+        var submission = Submission.Consumed(message);
+        while (!inbox.Writer.TryWrite(submission))
         {
             if (run.IsCompleted || ct.IsCancellationRequested)
             {
@@ -62,6 +66,12 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             inbox.Writer.WaitToWriteAsync(ct).AsTask().Wait(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
         return true;
+    }
+
+    public Task<string>? TrySubmit(Message<string?, byte[]> message)
+    {
+        var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return inbox.Writer.TryWrite(Submission.Local(message, answer)) ? answer.Task : null;
     }
 
     public async Task StopAsync()
@@ -80,15 +90,14 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             IsRecovering = false;
             logger.LogInformation("Took partition {Topic}/{Partition} with epoch {Epoch}; sent {Resent} messages of earlier owners again",
                 TopicPartition.Topic, Partition, Epoch, resent);
-            var batch = new List<ConsumeResult<string?, byte[]>>(context.Options.MaxBatchSize);
-            while (await ReadBatchAsync(batch))
+            while (await ReadBatchAsync())
             {
                 if (outbox.Failed)
                 {
                     await RetryAsync("resending the outbox", ResendUnsentAsync);
                 }
                 cache.Passivate();
-                await ProcessWithRetriesAsync(batch);
+                await ProcessWithRetriesAsync();
                 batch.Clear();
             }
         }
@@ -106,6 +115,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         finally
         {
             inbox.Writer.TryComplete();
+            ReleaseLocalSubmissions();
             logger.LogInformation("Released partition {Topic}/{Partition} (epoch {Epoch})", TopicPartition.Topic, Partition, Epoch);
         }
     }
@@ -128,7 +138,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
     }
 
     /// <summary>Waits for a first command, then gathers more up to the batch size or the batch delay.</summary>
-    private async Task<bool> ReadBatchAsync(List<ConsumeResult<string?, byte[]>> batch)
+    private async Task<bool> ReadBatchAsync()
     {
         var reader = inbox.Reader;
         if (!await reader.WaitToReadAsync(stopping.Token))
@@ -169,13 +179,13 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
     /// A batch whose transaction failed is decided again from the committed state, until it commits, the
     /// partition is fenced, or the node stops. Stopping never interrupts a transaction in flight.
     /// </summary>
-    private async Task ProcessWithRetriesAsync(List<ConsumeResult<string?, byte[]>> batch)
+    private async Task ProcessWithRetriesAsync()
     {
         while (true)
         {
             try
             {
-                await ProcessAsync(batch);
+                await ProcessAsync();
                 return;
             }
             catch (Exception e) when (e is not PartitionFencedException)
@@ -189,7 +199,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         }
     }
 
-    private async Task ProcessAsync(List<ConsumeResult<string?, byte[]>> batch)
+    private async Task ProcessAsync()
     {
         var started = Stopwatch.GetTimestamp();
         var commands = new ParsedCommand<TCommand>[batch.Count];
@@ -199,7 +209,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         var requestIds = new List<string>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
-            var command = Parse(batch[i]);
+            var command = Parse(batch[i].Message);
             commands[i] = command;
             if (command.Invalid is not null)
             {
@@ -244,9 +254,8 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
 
         if (write.ResultCount > 0)
         {
-            var readModel = type.ReadModel;
-            var position = await context.Journal.CommitAsync(TopicPartition.Topic, Partition, Epoch, write, outbox.TakeConfirmed(),
-                readModel is null ? null : (b, at) => readModel.AddWrites(b, changes, journaled, at), CancellationToken.None);
+            var position = await context.Committer.CommitAsync(new ProjectedCommit<TState, TEvent>(
+                TopicPartition.Topic, Epoch, write, outbox.TakeConfirmed(), type.ReadModel, changes, journaled));
             if (position > 0)
             {
                 var messages = new List<OutboundMessage>();
@@ -262,30 +271,40 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             cache.Put(id, entity);
         }
 
+        var lastOffset = -1L;
         for (var i = 0; i < batch.Count; i++)
         {
+            var submission = batch[i];
+            if (submission.LocalAnswer is { } local)
+            {
+                local.TrySetResult(answers[i]);
+                continue;
+            }
             if (commands[i].Invalid is { } invalid)
             {
-                DeadLetter(batch[i], invalid.Message);
+                DeadLetter(submission, invalid.Message);
             }
-            Answer(batch[i], answers[i]);
+            Answer(submission.Message, answers[i]);
+            lastOffset = submission.Offset;
         }
-        var last = batch[^1];
-        context.StoreOffset(new TopicPartitionOffset(last.TopicPartition, last.Offset + 1));
+        if (lastOffset >= 0)
+        {
+            context.StoreOffset(new TopicPartitionOffset(TopicPartition, lastOffset + 1));
+        }
         context.Metrics.BatchCommitted(batch.Count, write.EventCount, Stopwatch.GetElapsedTime(started));
     }
 
-    private ParsedCommand<TCommand> Parse(ConsumeResult<string?, byte[]> message)
+    private ParsedCommand<TCommand> Parse(Message<string?, byte[]> message)
     {
-        var command = type.ParseCommand(message.Message);
+        var command = type.ParseCommand(message);
         if (command.Invalid is not null)
         {
             return command;
         }
-        if (message.Message.Key != command.EntityId)
+        if (message.Key != command.EntityId)
         {
             return ParsedCommand<TCommand>.Reject(command.EntityId, command.RequestId,
-                $"the message key '{message.Message.Key}' must equal the entity id '{command.EntityId}'");
+                $"the message key '{message.Key}' must equal the entity id '{command.EntityId}'");
         }
         var expected = Murmur2.Partition(Encoding.UTF8.GetBytes(command.EntityId), context.PartitionCount);
         if (expected != Partition)
@@ -373,31 +392,49 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         return new CachedEntity<TState>(state, seqNr, stored.SnapshotSeqNr);
     }
 
-    private void Answer(ConsumeResult<string?, byte[]> message, string result)
+    private void Answer(Message<string?, byte[]> message, string result)
     {
-        var replyTo = CohortHeaders.Get(message.Message.Headers, CohortHeaders.ReplyTo);
+        var replyTo = CohortHeaders.Get(message.Headers, CohortHeaders.ReplyTo);
         if (replyTo is null)
         {
             return;
         }
-        var correlationId = CohortHeaders.Get(message.Message.Headers, CohortHeaders.CorrelationId);
-        var key = CohortHeaders.Get(message.Message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
+        var correlationId = CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId);
+        var key = CohortHeaders.Get(message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
         var headers = new Headers { { CohortHeaders.CorrelationId, Encoding.UTF8.GetBytes(correlationId ?? "") } };
         context.Producer.Send(replyTo, key, Encoding.UTF8.GetBytes(result), headers);
     }
 
     /// <summary>A message nobody can act on goes aside with its reason, so the partition keeps moving.</summary>
-    private void DeadLetter(ConsumeResult<string?, byte[]> message, string reason)
+    private void DeadLetter(Submission message, string reason)
     {
         var headers = new Headers();
         foreach (var header in message.Message.Headers ?? [])
         {
             headers.Add(header.Key, header.GetValueBytes());
         }
+        var source = new TopicPartitionOffset(TopicPartition, message.Offset);
         headers.Add(CohortHeaders.DeadLetterReason, Encoding.UTF8.GetBytes(reason));
-        headers.Add(CohortHeaders.DeadLetterSource, Encoding.UTF8.GetBytes(message.TopicPartitionOffset.ToString()));
+        headers.Add(CohortHeaders.DeadLetterSource, Encoding.UTF8.GetBytes(source.ToString()));
         context.Producer.Send(CohortTopics.DeadLetters(type.Name), message.Message.Key, message.Message.Value, headers);
-        logger.LogWarning("Dead-lettered {Source}: {Reason}", message.TopicPartitionOffset, reason);
+        logger.LogWarning("Dead-lettered {Source}: {Reason}", source, reason);
+    }
+
+    /// <summary>
+    /// Local commands left unanswered when the partition goes (queued, or in a batch that never committed here)
+    /// are failed so their asks send them again through Kafka, to whoever owns the partition next.
+    /// </summary>
+    private void ReleaseLocalSubmissions()
+    {
+        var released = new PartitionReleasedException(TopicPartition.Topic, Partition);
+        foreach (var submission in batch)
+        {
+            submission.LocalAnswer?.TrySetException(released);
+        }
+        while (inbox.Reader.TryRead(out var queued))
+        {
+            queued.LocalAnswer?.TrySetException(released);
+        }
     }
 
     /// <summary>

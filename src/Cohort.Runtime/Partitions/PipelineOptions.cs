@@ -14,6 +14,12 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// Transactions the node's partitions may have in flight at once. Batches ready while they run wait and go
+    /// together in the next one; more than one lets PostgreSQL work on more than one core.
+    /// </summary>
+    public int MaxConcurrentCommits { get; set; } = 2;
+
     /// <summary>Commands buffered per partition before the consumer waits.</summary>
     public int InboxCapacity { get; set; } = 20_000;
 

@@ -5,8 +5,8 @@ using static Cohort.Runtime.Persistence.Sql;
 namespace Cohort.Runtime.Persistence;
 
 /// <summary>
-/// The rows one batch appends: events, request results and snapshots, gathered column by column so the whole
-/// batch goes to PostgreSQL as a handful of array-parameter statements in one round trip.
+/// The rows one batch appends: events, request results and snapshots, gathered column by column so that the
+/// batches of several partitions go to PostgreSQL as a handful of array-parameter statements in one round trip.
 /// </summary>
 public sealed class BatchWrite(string entityType, int partition)
 {
@@ -15,6 +15,7 @@ public sealed class BatchWrite(string entityType, int partition)
     private readonly List<string> eventTypes = [];
     private readonly List<string> eventPayloads = [];
     private readonly List<string> eventRequestIds = [];
+    private readonly List<int> eventPartitions = [];
 
     private readonly List<string> resultEntityIds = [];
     private readonly List<string> resultRequestIds = [];
@@ -27,6 +28,8 @@ public sealed class BatchWrite(string entityType, int partition)
 
     public string EntityType => entityType;
 
+    public int Partition => partition;
+
     public int EventCount => eventSeqNrs.Count;
 
     public int ResultCount => resultRequestIds.Count;
@@ -38,6 +41,7 @@ public sealed class BatchWrite(string entityType, int partition)
         eventTypes.Add(eventType);
         eventPayloads.Add(payloadJson);
         eventRequestIds.Add(requestId);
+        eventPartitions.Add(partition);
     }
 
     public void AddResult(string entityId, string requestId, byte[] payloadHash, string resultJson)
@@ -55,23 +59,59 @@ public sealed class BatchWrite(string entityType, int partition)
         snapshotStates.Add(stateJson);
     }
 
-    internal void AddStatements(NpgsqlBatch batch, DateTime now)
+    /// <summary>The rows of several batches of one entity type, to be written by one set of statements.</summary>
+    internal static BatchWrite Merge(IReadOnlyList<BatchWrite> writes)
     {
-        if (EventCount > 0)
+        if (writes.Count == 1)
         {
-            // Returns the batch's last journal position: the outbox cursor moves up to it once Kafka has the messages.
-            batch.BatchCommands.Add(Command("""
-                WITH appended AS (
-                    INSERT INTO journal (entity_type, entity_id, seq_nr, event_type, payload, request_id, kafka_partition, written_at)
-                    SELECT $1, e, q, t, p::jsonb, r, $7, $8
-                      FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(e, q, t, p, r, n)
-                     ORDER BY n
-                    RETURNING position)
-                SELECT max(position) FROM appended
-                """,
-                Text(entityType), TextArray(eventEntityIds), BigintArray(eventSeqNrs), TextArray(eventTypes),
-                TextArray(eventPayloads), TextArray(eventRequestIds), Integer(partition), Timestamp(now)));
+            return writes[0];
         }
+        var merged = new BatchWrite(writes[0].EntityType, -1);
+        foreach (var write in writes)
+        {
+            merged.eventEntityIds.AddRange(write.eventEntityIds);
+            merged.eventSeqNrs.AddRange(write.eventSeqNrs);
+            merged.eventTypes.AddRange(write.eventTypes);
+            merged.eventPayloads.AddRange(write.eventPayloads);
+            merged.eventRequestIds.AddRange(write.eventRequestIds);
+            merged.eventPartitions.AddRange(write.eventPartitions);
+            merged.resultEntityIds.AddRange(write.resultEntityIds);
+            merged.resultRequestIds.AddRange(write.resultRequestIds);
+            merged.resultHashes.AddRange(write.resultHashes);
+            merged.resultJsons.AddRange(write.resultJsons);
+            merged.snapshotEntityIds.AddRange(write.snapshotEntityIds);
+            merged.snapshotSeqNrs.AddRange(write.snapshotSeqNrs);
+            merged.snapshotStates.AddRange(write.snapshotStates);
+        }
+        return merged;
+    }
+
+    /// <summary>
+    /// The journal append, when there are events. Its result rows are each partition's last journal position:
+    /// the outbox cursor of the partition moves up to it once Kafka has the messages.
+    /// </summary>
+    internal bool AddAppend(NpgsqlBatch batch, DateTime now)
+    {
+        if (EventCount == 0)
+        {
+            return false;
+        }
+        batch.BatchCommands.Add(Command("""
+            WITH appended AS (
+                INSERT INTO journal (entity_type, entity_id, seq_nr, event_type, payload, request_id, kafka_partition, written_at)
+                SELECT $1, e, q, t, p::jsonb, r, k, $8
+                  FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[]) WITH ORDINALITY AS u(e, q, t, p, r, k, n)
+                 ORDER BY n
+                RETURNING kafka_partition, position)
+            SELECT kafka_partition, max(position) FROM appended GROUP BY kafka_partition
+            """,
+            Text(entityType), TextArray(eventEntityIds), BigintArray(eventSeqNrs), TextArray(eventTypes),
+            TextArray(eventPayloads), TextArray(eventRequestIds), IntegerArray(eventPartitions), Timestamp(now)));
+        return true;
+    }
+
+    internal void AddResultsAndSnapshots(NpgsqlBatch batch, DateTime now)
+    {
         if (ResultCount > 0)
         {
             batch.BatchCommands.Add(Command("""

@@ -23,14 +23,16 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateBatch();
         if (requestIds.Count > 0)
         {
-            // LATERAL keeps these primary-key lookups whatever the planner's statistics say: on a young table
-            // without them it would hash the whole table for every batch.
+            // One primary-key probe per request, whatever the statistics say. The LIMIT keeps the planner from
+            // flattening the LATERAL into a join: a generic plan made while the table was young then hashed
+            // all of request_results for every batch, until the next ANALYZE.
             batch.BatchCommands.Add(Command("""
                 SELECT q.entity_id, q.request_id, r.payload_hash, r.result::text
                   FROM unnest($2::text[], $3::text[]) AS q(entity_id, request_id)
                   CROSS JOIN LATERAL (
                        SELECT payload_hash, result FROM request_results
-                        WHERE entity_type = $1 AND entity_id = q.entity_id AND request_id = q.request_id) r
+                        WHERE entity_type = $1 AND entity_id = q.entity_id AND request_id = q.request_id
+                        LIMIT 1) r
                 """, Text(entityType), TextArray(requestEntityIds), TextArray(requestIds)));
         }
         if (entityIdsToLoad.Count > 0)
@@ -81,35 +83,64 @@ public sealed class Journal(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Commits a batch, and moves the partition's outbox cursor to <paramref name="confirmedPosition"/> when
-    /// that is above zero. Throws <see cref="PartitionFencedException"/>, having written nothing, when
-    /// <paramref name="epoch"/> is no longer the partition's.
+    /// Commits the batches of several partitions in one transaction whose first statement proves that this node
+    /// still holds each one's epoch, and moves each one's outbox cursor to its confirmed position.
     /// </summary>
-    /// <returns>The journal position of the batch's last event; 0 when it appended none.</returns>
-    public Task<long> CommitAsync(
-        string topic, int partition, long epoch, BatchWrite write, long confirmedPosition,
-        Action<NpgsqlBatch, DateTime>? addReadModel, CancellationToken ct)
+    /// <returns>For each commit, in order, the journal position of its last event; 0 when it appended none.</returns>
+    /// <exception cref="PartitionFencedException">
+    /// One of the epochs is no longer the partition's (the exception names it); nothing was written.
+    /// </exception>
+    internal async Task<long[]> CommitAsync(IReadOnlyList<PendingCommit> group, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        return InFencedTransactionAsync(topic, partition, epoch, batch =>
-            {
-                write.AddStatements(batch, now);
-                if (confirmedPosition > 0)
+        var types = group.GroupBy(c => c.Write.EntityType, StringComparer.Ordinal)
+            .Select(g => (Commits: g.ToList(), Write: BatchWrite.Merge(g.Select(c => c.Write).ToList())))
+            .ToList();
+        var appending = new List<string>();
+        var lastPositions = new Dictionary<(string EntityType, int Partition), long>();
+        try
+        {
+            await InFencedTransactionAsync(group, batch =>
                 {
-                    batch.BatchCommands.Add(CursorUpdate(write.EntityType, partition, confirmedPosition));
-                }
-                addReadModel?.Invoke(batch, now);
-            },
-            async reader =>
-            {
-                if (write.EventCount == 0)
+                    // The appends first: theirs are the only result sets after the fence's.
+                    foreach (var (_, write) in types)
+                    {
+                        if (write.AddAppend(batch, now))
+                        {
+                            appending.Add(write.EntityType);
+                        }
+                    }
+                    foreach (var (commits, write) in types)
+                    {
+                        write.AddResultsAndSnapshots(batch, now);
+                        commits[0].AddReadModelWrites(batch, commits, now);
+                    }
+                    var cursors = group.Where(c => c.ConfirmedPosition > 0).ToList();
+                    if (cursors.Count > 0)
+                    {
+                        batch.BatchCommands.Add(CursorUpdates(
+                            cursors.ConvertAll(c => c.Write.EntityType), cursors.ConvertAll(c => c.Partition),
+                            cursors.ConvertAll(c => c.ConfirmedPosition)));
+                    }
+                },
+                async reader =>
                 {
-                    return 0L;
-                }
-                await reader.NextResultAsync(ct);
-                await reader.ReadAsync(ct);
-                return reader.GetInt64(0);
-            }, ct);
+                    foreach (var entityType in appending)
+                    {
+                        await reader.NextResultAsync(ct);
+                        while (await reader.ReadAsync(ct))
+                        {
+                            lastPositions[(entityType, reader.GetInt32(0))] = reader.GetInt64(1);
+                        }
+                    }
+                }, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PartitionFencedException.SqlState)
+        {
+            var stale = await FirstStaleAsync(group, ct);
+            throw stale is null ? e : new PartitionFencedException(stale.Topic, stale.Partition, stale.Epoch, e);
+        }
+        return group.Select(c => lastPositions.GetValueOrDefault((c.Write.EntityType, c.Partition))).ToArray();
     }
 
     /// <summary>The events of a partition after its outbox cursor, in journal order, and the cursor itself.</summary>
@@ -141,32 +172,13 @@ public sealed class Journal(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Moves the outbox cursor alone, fenced like every write of the owner.</summary>
-    public Task AdvanceCursorAsync(string topic, string entityType, int partition, long epoch, long position, CancellationToken ct) =>
-        InFencedTransactionAsync(topic, partition, epoch,
-            batch => batch.BatchCommands.Add(CursorUpdate(entityType, partition, position)),
-            _ => Task.FromResult(0L), ct);
-
-    /// <summary>
-    /// Runs statements in one transaction whose first statement proves this node still holds
-    /// <paramref name="epoch"/>; throws <see cref="PartitionFencedException"/>, having written nothing, when not.
-    /// </summary>
-    private async Task<T> InFencedTransactionAsync<T>(
-        string topic, int partition, long epoch, Action<NpgsqlBatch> addStatements, Func<NpgsqlDataReader, Task<T>> read, CancellationToken ct)
+    public async Task AdvanceCursorAsync(string topic, string entityType, int partition, long epoch, long position, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(Command("SELECT cohort_fence($1, $2, $3)", Text(topic), Integer(partition), Bigint(epoch)));
-        addStatements(batch);
         try
         {
-            T result;
-            await using (var reader = await batch.ExecuteReaderAsync(ct))
-            {
-                result = await read(reader);
-            }
-            await tx.CommitAsync(ct);
-            return result;
+            await InFencedTransactionAsync([(topic, partition, epoch)],
+                batch => batch.BatchCommands.Add(CursorUpdates([entityType], [partition], [position])),
+                _ => Task.CompletedTask, ct);
         }
         catch (PostgresException e) when (e.SqlState == PartitionFencedException.SqlState)
         {
@@ -174,10 +186,63 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         }
     }
 
-    private static NpgsqlBatchCommand CursorUpdate(string entityType, int partition, long position) => Command("""
-        INSERT INTO outbox_cursors (entity_type, kafka_partition, position) VALUES ($1, $2, $3)
+    /// <summary>
+    /// Runs statements in one transaction whose first statement holds a share lock on each partition's owner row
+    /// at the given epoch, so no other node can take one over until it ends; it fails with
+    /// <see cref="PartitionFencedException.SqlState"/>, having written nothing, when an epoch is stale.
+    /// </summary>
+    private async Task InFencedTransactionAsync(
+        IEnumerable<(string Topic, int Partition, long Epoch)> fences, Action<NpgsqlBatch> addStatements,
+        Func<NpgsqlDataReader, Task> read, CancellationToken ct)
+    {
+        var topics = new List<string>();
+        var partitions = new List<int>();
+        var epochs = new List<long>();
+        foreach (var (topic, partition, epoch) in fences)
+        {
+            topics.Add(topic);
+            partitions.Add(partition);
+            epochs.Add(epoch);
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(Command(
+            "SELECT cohort_fence(t, p, e) FROM unnest($1::text[], $2::int[], $3::bigint[]) AS f(t, p, e)",
+            TextArray(topics), IntegerArray(partitions), BigintArray(epochs)));
+        addStatements(batch);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            await read(reader);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private Task InFencedTransactionAsync(
+        IReadOnlyList<PendingCommit> group, Action<NpgsqlBatch> addStatements, Func<NpgsqlDataReader, Task> read, CancellationToken ct) =>
+        InFencedTransactionAsync(group.Select(c => (c.Topic, c.Partition, c.Epoch)), addStatements, read, ct);
+
+    /// <summary>The first commit of a refused group whose epoch is no longer its partition's.</summary>
+    private async Task<PendingCommit?> FirstStaleAsync(IReadOnlyList<PendingCommit> group, CancellationToken ct)
+    {
+        var current = new HashSet<(string, int, long)>();
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT topic, kafka_partition, epoch FROM partition_owners WHERE (topic, kafka_partition) IN (SELECT * FROM unnest($1::text[], $2::int[]))");
+        cmd.Parameters.Add(TextArray(group.Select(c => c.Topic).ToList()));
+        cmd.Parameters.Add(IntegerArray(group.Select(c => c.Partition).ToList()));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            current.Add((reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2)));
+        }
+        return group.FirstOrDefault(c => !current.Contains((c.Topic, c.Partition, c.Epoch)));
+    }
+
+    private static NpgsqlBatchCommand CursorUpdates(List<string> entityTypes, List<int> partitions, List<long> positions) => Command("""
+        INSERT INTO outbox_cursors (entity_type, kafka_partition, position)
+        SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
         ON CONFLICT (entity_type, kafka_partition) DO UPDATE SET position = greatest(outbox_cursors.position, excluded.position)
-        """, Text(entityType), Integer(partition), Bigint(position));
+        """, TextArray(entityTypes), IntegerArray(partitions), BigintArray(positions));
 }
 
 /// <summary>What <see cref="Journal.ReadAsync"/> found.</summary>

@@ -5,4 +5,10 @@ public sealed class PartitionFencedException(string topic, int partition, long e
     : Exception($"partition {topic}/{partition} is fenced: epoch {epoch} is no longer the owner's", inner)
 {
     public const string SqlState = "CF001";
+
+    public string Topic => topic;
+
+    public int Partition => partition;
+
+    public long Epoch => epoch;
 }

@@ -24,6 +24,9 @@ internal static class Sql
     public static NpgsqlParameter TextArray(List<string> values) =>
         new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
+    public static NpgsqlParameter IntegerArray(List<int> values) =>
+        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer };
+
     public static NpgsqlParameter BigintArray(List<long> values) =>
         new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint };
 

@@ -1,8 +1,13 @@
 using System.Text;
+using Cohort.Domain.Accounts;
 using Cohort.Runtime.Ask;
 using Cohort.Runtime.Kafka;
+using Cohort.Runtime.Metrics;
+using Cohort.Runtime.Partitions;
 using Cohort.Runtime.Persistence;
 using Cohort.Runtime.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Cohort.Runtime.Tests.Partitions;
@@ -37,23 +42,51 @@ public sealed class FencingTests : NodeTestBase
     }
 
     [Fact]
-    public async Task A_batch_committed_with_a_stale_epoch_is_refused_whole()
+    public async Task A_transaction_holding_one_stale_batch_is_refused_whole_and_names_that_partition()
     {
         var node = await StartNodeAsync("node-a");
         await node.WaitForAllPartitionsAsync();
         await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
         var epochs = new PartitionEpochs(dataSource);
-        var current = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None);
-        var write = new BatchWrite("account", 3);
-        write.AddEvent("acc-s", 1, "deposited", """{"asset":"USDT","amount":"1"}""", "r-1");
-        write.AddResult("acc-s", "r-1", [1, 2, 3], """{"ok":true,"body":{}}""");
+        var stale = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None) - 1;
+        var current = await epochs.AcquireAsync(Topic, 4, "test", CancellationToken.None);
 
         var fenced = await Assert.ThrowsAsync<PartitionFencedException>(() =>
-            new Journal(dataSource).CommitAsync(Topic, 3, current - 1, write, 0, null, CancellationToken.None));
+            new Journal(dataSource).CommitAsync([Deposit(4, current, "acc-g"), Deposit(3, stale, "acc-s")], CancellationToken.None));
 
-        Assert.Contains("fenced", fenced.Message);
+        Assert.Equal((3, stale), (fenced.Partition, fenced.Epoch));
         Assert.Equal(0, await Db.EventCountAsync("acc-s"));
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM request_results WHERE entity_id = 'acc-s'"));
+        Assert.Equal(0, await Db.EventCountAsync("acc-g"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM request_results WHERE entity_id IN ('acc-s', 'acc-g')"));
+    }
+
+    [Fact]
+    public async Task The_group_committer_refuses_the_stale_batch_and_commits_the_others()
+    {
+        var node = await StartNodeAsync("node-a");
+        await node.WaitForAllPartitionsAsync();
+        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        var epochs = new PartitionEpochs(dataSource);
+        var stale = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None) - 1;
+        var current = await epochs.AcquireAsync(Topic, 4, "test", CancellationToken.None);
+        var committer = new GroupCommitter(new Journal(dataSource), new RuntimeMetrics(),
+            Options.Create(new PipelineOptions { MaxConcurrentCommits = 1 }), NullLogger<GroupCommitter>.Instance);
+
+        var refused = committer.CommitAsync(Deposit(3, stale, "acc-s"));
+        var accepted = committer.CommitAsync(Deposit(4, current, "acc-g"));
+
+        await Assert.ThrowsAsync<PartitionFencedException>(() => refused);
+        Assert.True(await accepted > 0);
+        Assert.Equal(0, await Db.EventCountAsync("acc-s"));
+        Assert.Equal(1, await Db.EventCountAsync("acc-g"));
+    }
+
+    private static PendingCommit Deposit(int partition, long epoch, string accountId)
+    {
+        var write = new BatchWrite("account", partition);
+        write.AddEvent(accountId, 1, "deposited", """{"asset":"USDT","amount":"1"}""", "r-1");
+        write.AddResult(accountId, "r-1", [1, 2, 3], """{"ok":true,"body":{}}""");
+        return new ProjectedCommit<AccountState, AccountEvent>(Topic, epoch, write, 0, null, [], []);
     }
 
     [Fact]
