@@ -137,7 +137,11 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         }
     }
 
-    /// <summary>Waits for a first command, then gathers more up to the batch size or the batch delay.</summary>
+    /// <summary>
+    /// Waits for a first command and takes what has arrived; when that is less than a full batch, waits the batch
+    /// delay once and takes what arrived meanwhile. One timer per batch: waking up for every command that
+    /// trickles in cost more than the commands themselves.
+    /// </summary>
     private async Task<bool> ReadBatchAsync()
     {
         var reader = inbox.Reader;
@@ -145,34 +149,22 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         {
             return false;
         }
-        var max = context.Options.MaxBatchSize;
-        var deadline = Stopwatch.GetTimestamp() + (long)(context.Options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < max)
+        Take(reader);
+        var delay = context.Options.MaxBatchDelay;
+        if (batch.Count < context.Options.MaxBatchSize && delay > TimeSpan.Zero)
         {
-            while (batch.Count < max && reader.TryRead(out var message))
-            {
-                batch.Add(message);
-            }
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (batch.Count >= max || left <= TimeSpan.Zero)
-            {
-                break;
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-            timeout.CancelAfter(left);
-            try
-            {
-                if (!await reader.WaitToReadAsync(timeout.Token))
-                {
-                    break;
-                }
-            }
-            catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-            {
-                break;
-            }
+            await Task.Delay(delay, stopping.Token);
+            Take(reader);
         }
         return true;
+    }
+
+    private void Take(ChannelReader<Submission> reader)
+    {
+        while (batch.Count < context.Options.MaxBatchSize && reader.TryRead(out var submission))
+        {
+            batch.Add(submission);
+        }
     }
 
     /// <summary>
