@@ -10,6 +10,7 @@
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
 #   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
 #   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=64                      the HTTP run
+#   BENCH_HTTP_WARMUP=10                                                  seconds of HTTP load before it is measured
 #   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
 #   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
@@ -30,6 +31,7 @@ commands=${BENCH_COMMANDS:-300000}
 in_flight=${BENCH_IN_FLIGHT:-20000}
 warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
 http_duration=${BENCH_HTTP_DURATION:-20}
+http_warmup=${BENCH_HTTP_WARMUP:-10}
 http_concurrency=${BENCH_HTTP_CONCURRENCY:-64}
 transfer_accounts=${BENCH_TRANSFER_ACCOUNTS:-10000}
 transfer_duration=${BENCH_TRANSFER_DURATION:-20}
@@ -275,11 +277,11 @@ fi
 
 # ---- HTTP benchmark --------------------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
-    say "cohort bench http --url $url --accounts $accounts --duration $http_duration --concurrency $http_concurrency"
+    say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup $http_warmup --concurrency $http_concurrency"
     [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
     m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/http-threads-before.txt"
     http_rc=0
-    "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" \
+    "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup "$http_warmup" \
         --concurrency "$http_concurrency" 2> "$work/http-progress.txt" | tee "$work/http-result.txt" || http_rc=$?
     c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/http-threads-after.txt"
     (( http_rc == 0 )) || status=1
