@@ -44,12 +44,8 @@ public sealed class FencingTests : NodeTestBase
     [Fact]
     public async Task A_transaction_holding_one_stale_batch_is_refused_whole_and_names_that_partition()
     {
-        var node = await StartNodeAsync("node-a");
-        await node.WaitForAllPartitionsAsync();
-        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
-        var epochs = new PartitionEpochs(dataSource);
-        var stale = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None) - 1;
-        var current = await epochs.AcquireAsync(Topic, 4, "test", CancellationToken.None);
+        var (dataSource, stale, current) = await TakePartitions3And4Async();
+        await using var _ = dataSource;
 
         var fenced = await Assert.ThrowsAsync<PartitionFencedException>(() =>
             new Journal(dataSource).CommitAsync([Deposit(4, current, "acc-g"), Deposit(3, stale, "acc-s")], CancellationToken.None));
@@ -63,12 +59,8 @@ public sealed class FencingTests : NodeTestBase
     [Fact]
     public async Task The_group_committer_refuses_the_stale_batch_and_commits_the_others()
     {
-        var node = await StartNodeAsync("node-a");
-        await node.WaitForAllPartitionsAsync();
-        await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
-        var epochs = new PartitionEpochs(dataSource);
-        var stale = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None) - 1;
-        var current = await epochs.AcquireAsync(Topic, 4, "test", CancellationToken.None);
+        var (dataSource, stale, current) = await TakePartitions3And4Async();
+        await using var _ = dataSource;
         var committer = new GroupCommitter(new Journal(dataSource), new RuntimeMetrics(),
             Options.Create(new PipelineOptions { MaxConcurrentCommits = 1 }), NullLogger<GroupCommitter>.Instance);
 
@@ -79,6 +71,21 @@ public sealed class FencingTests : NodeTestBase
         Assert.True(await accepted > 0);
         Assert.Equal(0, await Db.EventCountAsync("acc-s"));
         Assert.Equal(1, await Db.EventCountAsync("acc-g"));
+    }
+
+    /// <summary>
+    /// Takes partitions 3 and 4 away from a running node: a batch of partition 3 with the epoch before is then
+    /// stale, one of partition 4 with the new epoch current.
+    /// </summary>
+    private async Task<(NpgsqlDataSource DataSource, long Stale, long Current)> TakePartitions3And4Async()
+    {
+        var node = await StartNodeAsync("node-a");
+        await node.WaitForAllPartitionsAsync();
+        var dataSource = NpgsqlDataSource.Create(ConnectionString);
+        var epochs = new PartitionEpochs(dataSource);
+        var stale = await epochs.AcquireAsync(Topic, 3, "test", CancellationToken.None) - 1;
+        var current = await epochs.AcquireAsync(Topic, 4, "test", CancellationToken.None);
+        return (dataSource, stale, current);
     }
 
     private static PendingCommit Deposit(int partition, long epoch, string accountId)
