@@ -15,9 +15,9 @@ internal sealed class ProjectedCommit<TState, TEvent>(
     List<(JournaledEvent<TEvent> Event, TState After)> events)
     : PendingCommit(topic, epoch, write, confirmedPosition)
 {
-    private List<EntityChange<TState>> Changes => changes;
-
-    private List<(JournaledEvent<TEvent> Event, TState After)> Events => events;
+    // Fields, not captured parameters: merging reads them from the other commits of the group.
+    private readonly List<EntityChange<TState>> changes = changes;
+    private readonly List<(JournaledEvent<TEvent> Event, TState After)> events = events;
 
     public override void AddReadModelWrites(NpgsqlBatch batch, IReadOnlyList<PendingCommit> sameType, DateTime now)
     {
@@ -35,8 +35,8 @@ internal sealed class ProjectedCommit<TState, TEvent>(
         var allEvents = new List<(JournaledEvent<TEvent>, TState)>();
         foreach (ProjectedCommit<TState, TEvent> commit in sameType)
         {
-            allChanges.AddRange(commit.Changes);
-            allEvents.AddRange(commit.Events);
+            allChanges.AddRange(commit.changes);
+            allEvents.AddRange(commit.events);
         }
         readModel.AddWrites(batch, allChanges, allEvents, now);
     }

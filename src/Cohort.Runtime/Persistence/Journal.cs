@@ -100,7 +100,7 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         var lastPositions = new Dictionary<(string EntityType, int Partition), long>();
         try
         {
-            await InFencedTransactionAsync(group, batch =>
+            await InFencedTransactionAsync(group.Select(c => (c.Topic, c.Partition, c.Epoch)), batch =>
                 {
                     // The appends first: theirs are the only result sets after the fence's.
                     foreach (var (_, write) in types)
@@ -217,10 +217,6 @@ public sealed class Journal(NpgsqlDataSource dataSource)
         }
         await tx.CommitAsync(ct);
     }
-
-    private Task InFencedTransactionAsync(
-        IReadOnlyList<PendingCommit> group, Action<NpgsqlBatch> addStatements, Func<NpgsqlDataReader, Task> read, CancellationToken ct) =>
-        InFencedTransactionAsync(group.Select(c => (c.Topic, c.Partition, c.Epoch)), addStatements, read, ct);
 
     /// <summary>The first commit of a refused group whose epoch is no longer its partition's.</summary>
     private async Task<PendingCommit?> FirstStaleAsync(IReadOnlyList<PendingCommit> group, CancellationToken ct)
