@@ -21,9 +21,9 @@ public sealed class KafkaCommandTests : NodeTestBase
         await producer.ProduceAsync(Topic, Message("acc-k", """{"type":"deposit","requestId":"k-1","accountId":"acc-k","asset":"USDT","amount":"10.50"}"""));
         await producer.ProduceAsync(Topic, Message("acc-k", """{"type":"withdraw","requestId":"k-2","accountId":"acc-k","asset":"USDT","amount":"0.25"}"""));
         await producer.ProduceAsync(Topic, Message("acc-k", """{"type":"withdraw","requestId":"k-3","accountId":"acc-k","asset":"USDT","amount":"99"}"""));
-        var marker = Answer.Parse(await node.AskAsync("deposit", "acc-k", "k-4", "BTC", "1"));
+        await producer.ProduceAsync(Topic, Message("acc-k", """{"type":"deposit","requestId":"k-4","accountId":"acc-k","asset":"BTC","amount":"1"}"""));
+        await Db.WaitForResultAsync("acc-k", "k-4");
 
-        Assert.True(marker.Ok);
         Assert.Equal(10.25m, await Db.AvailableAsync("acc-k", "USDT"));
         Assert.Equal(3, await Db.EventCountAsync("acc-k"));
         Assert.Equal("insufficient_funds", await Db.ScalarAsync<string>(
@@ -43,10 +43,14 @@ public sealed class KafkaCommandTests : NodeTestBase
         await producer.ProduceAsync(new TopicPartition(Topic, home), Message("acc-m", """{"type":"deposit","requestId":"m-2","accountId":"acc-m","asset":"USDT","amount":"-1"}"""));
         await producer.ProduceAsync(new TopicPartition(Topic, home), Message("someone-else", """{"type":"deposit","requestId":"m-3","accountId":"acc-m","asset":"USDT","amount":"1"}"""));
         await producer.ProduceAsync(new TopicPartition(Topic, (home + 1) % 8), Message("acc-m", """{"type":"deposit","requestId":"m-4","accountId":"acc-m","asset":"USDT","amount":"1"}"""));
-        var after = Answer.Parse(await node.AskAsync("deposit", "acc-m", "m-5", "USDT", "2"));
+        await producer.ProduceAsync(new TopicPartition(Topic, home), Message("acc-m", """{"type":"deposit","requestId":"m-5","accountId":"acc-m","asset":"USDT","amount":"2"}"""));
+        var neighbour = Enumerable.Range(0, 1000).Select(i => $"acc-n{i}")
+            .First(key => Murmur2.Partition(Encoding.UTF8.GetBytes(key), 8) == (home + 1) % 8);
+        await producer.ProduceAsync(new TopicPartition(Topic, (home + 1) % 8), Message(neighbour, $$"""{"type":"deposit","requestId":"n-1","accountId":"{{neighbour}}","asset":"USDT","amount":"1"}"""));
+        await Db.WaitForResultAsync("acc-m", "m-5");
+        await Db.WaitForResultAsync(neighbour, "n-1");
 
-        Assert.True(after.Ok);
-        Assert.Equal(1, after.SeqNr);
+        Assert.Equal(1, await Db.EventCountAsync("acc-m"));
         Assert.Equal(2m, await Db.AvailableAsync("acc-m", "USDT"));
         Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM request_results WHERE entity_id = 'acc-m'"));
     }

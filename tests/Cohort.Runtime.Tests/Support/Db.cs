@@ -29,6 +29,22 @@ internal sealed class Db(string connectionString)
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Waits until the account's request has a stored answer. A command produced on Kafka is processed
+    /// in partition order, so once the last one produced has an answer, every earlier one has been handled.
+    /// </summary>
+    public async Task WaitForResultAsync(string accountId, string requestId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await ScalarAsync<long>(
+            "SELECT count(*) FROM request_results WHERE entity_type = 'account' AND entity_id = $1 AND request_id = $2",
+            accountId, requestId) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no answer for {accountId}/{requestId} within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
     public Task<long> EventCountAsync(string accountId) =>
         ScalarAsync<long>("SELECT count(*) FROM journal WHERE entity_type = 'account' AND entity_id = $1", accountId);
 
