@@ -56,5 +56,5 @@ public sealed class AccountEntityType(AccountOptions options) : EntityType<Accou
 
     /// <summary>Every change goes out on <c>cohort.events.account</c>, keyed by account, in journal order.</summary>
     public override void Publish(JournaledEvent<AccountEvent> journaled, List<OutboundMessage> into) =>
-        into.Add(new OutboundMessage(CohortTopics.Events(TypeName), journaled.EntityId, AccountJson.PublicEvent(journaled)));
+        into.Add(new OutboundMessage(CohortTopics.Events(TypeName), journaled.EntityId, AccountJson.PublicEvent(journaled), IsEvent: true));
 }

@@ -20,4 +20,10 @@ public sealed class KafkaOptions
 
     /// <summary>Producer linger: a larger value batches more messages, a smaller one answers sooner.</summary>
     public int LingerMs { get; set; } = 5;
+
+    /// <summary>
+    /// Linger of the producer that publishes events. Nobody's answer waits on an event, and batching them saves
+    /// most of what sending costs the node (a produce request per partition every <see cref="LingerMs"/>).
+    /// </summary>
+    public int EventLingerMs { get; set; } = 50;
 }

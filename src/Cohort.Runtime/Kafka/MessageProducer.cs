@@ -1,38 +1,70 @@
+using Cohort.Runtime.Entities;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Runtime.Kafka;
 
-/// <summary>The node's one Kafka producer: commands it asks, answers it gives, events it publishes.</summary>
+/// <summary>
+/// The node's Kafka producers: one for what someone waits on (commands it asks, answers it gives, commands a
+/// process sends), and one for the events it publishes, which lingers longer to send them in fewer requests.
+/// </summary>
 public sealed class MessageProducer : IDisposable
 {
-    private readonly IProducer<string?, byte[]> producer;
+    private readonly IProducer<string?, byte[]> prompt;
+    private readonly IProducer<string?, byte[]> events;
     private readonly ILogger<MessageProducer> logger;
 
     public MessageProducer(IOptions<KafkaOptions> options, ILogger<MessageProducer> logger)
     {
         this.logger = logger;
-        producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = options.Value.BootstrapServers,
-                Acks = Acks.All,
-                EnableIdempotence = true,
-                LingerMs = options.Value.LingerMs,
-                SocketNagleDisable = true,
-                // Every Cohort producer and the owners' partition check agree on Kafka's standard key hash.
-                Partitioner = Partitioner.Murmur2Random,
-            })
-            .SetErrorHandler((_, e) => logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason))
-            .Build();
+        prompt = Build(options.Value, options.Value.LingerMs);
+        events = Build(options.Value, options.Value.EventLingerMs);
     }
 
     /// <summary>
     /// Sends without waiting. <paramref name="onReport"/> hears when Kafka has the message (null) or did not
     /// take it (the error).
     /// </summary>
-    public void Send(string topic, string? key, byte[] value, Headers? headers = null, Action<Error?>? onReport = null)
+    public void Send(string topic, string? key, byte[] value, Headers? headers = null, Action<Error?>? onReport = null) =>
+        Produce(prompt, topic, key, value, headers, onReport);
+
+    /// <summary>Sends a message an event publishes: events on the lingering producer, commands on the prompt one.</summary>
+    public void Send(OutboundMessage message, Action<Error?> onReport) =>
+        Produce(message.IsEvent ? events : prompt, message.Topic, message.Key, message.Value, message.Headers, onReport);
+
+    public Task<DeliveryResult<string?, byte[]>> SendAsync(string topic, string? key, byte[] value, CancellationToken ct) =>
+        prompt.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = value }, ct);
+
+    public void Flush(TimeSpan timeout)
     {
+        prompt.Flush(timeout);
+        events.Flush(timeout);
+    }
+
+    public void Dispose()
+    {
+        Flush(TimeSpan.FromSeconds(5));
+        prompt.Dispose();
+        events.Dispose();
+    }
+
+    private IProducer<string?, byte[]> Build(KafkaOptions options, int lingerMs) =>
+        new ProducerBuilder<string?, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = options.BootstrapServers,
+                Acks = Acks.All,
+                EnableIdempotence = true,
+                LingerMs = lingerMs,
+                SocketNagleDisable = true,
+                // Every Cohort producer and the owners' partition check agree on Kafka's standard key hash.
+                Partitioner = Partitioner.Murmur2Random,
+            })
+            .SetErrorHandler((_, e) => logger.LogWarning("Kafka producer error {Code}: {Reason}", e.Code, e.Reason))
+            .Build();
+
+    private void Produce(
+        IProducer<string?, byte[]> producer, string topic, string? key, byte[] value, Headers? headers, Action<Error?>? onReport) =>
         producer.Produce(topic, new Message<string?, byte[]> { Key = key, Value = value, Headers = headers }, report =>
         {
             if (report.Error.IsError)
@@ -45,16 +77,4 @@ public sealed class MessageProducer : IDisposable
                 onReport?.Invoke(null);
             }
         });
-    }
-
-    public Task<DeliveryResult<string?, byte[]>> SendAsync(string topic, string? key, byte[] value, CancellationToken ct) =>
-        producer.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = value }, ct);
-
-    public void Flush(TimeSpan timeout) => producer.Flush(timeout);
-
-    public void Dispose()
-    {
-        producer.Flush(TimeSpan.FromSeconds(5));
-        producer.Dispose();
-    }
 }

@@ -27,7 +27,7 @@ internal sealed class OutboxRelay(MessageProducer producer)
         }
         foreach (var m in messages)
         {
-            producer.Send(m.Topic, m.Key, m.Value, m.Headers, error =>
+            producer.Send(m, error =>
             {
                 if (error is not null)
                 {
@@ -49,7 +49,7 @@ internal sealed class OutboxRelay(MessageProducer producer)
         }
         foreach (var m in messages)
         {
-            producer.Send(m.Topic, m.Key, m.Value, m.Headers, error =>
+            producer.Send(m, error =>
             {
                 if (error is not null)
                 {
