@@ -48,7 +48,6 @@ internal sealed class BenchHttp
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        using var client = BenchHttpClient.Create(settings.Url, settings.Concurrency);
         Console.WriteLine(Invariant(
             $"bench http: POST {settings.Url}api/v1/accounts/{{id}}/deposit over {settings.Accounts} accounts, {settings.Concurrency} in flight, ") +
             Invariant($"{settings.Warmup.TotalSeconds:0} s warm-up then {settings.Duration.TotalSeconds:0} s measured, request ids {requestIdPrefix}*"));
@@ -56,7 +55,7 @@ internal sealed class BenchHttp
         BenchHttpClient.ReserveThreads();
 
         var (start, measureFrom, measureTo) = BenchHttpClient.MeasuredWindow(settings.Warmup, settings.Duration);
-        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(client, measureFrom, measureTo, ct), start, measureTo,
+        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(measureFrom, measureTo, ct), start, measureTo,
             () => Interlocked.Read(ref sentTotal), "responses", () => errors.Values.Sum(), "errors", ct);
 
         var rate = ok / settings.Duration.TotalSeconds;
@@ -73,8 +72,8 @@ internal sealed class BenchHttp
         return ok > 0 && measured == ok ? 0 : 1;
     }
 
-    private Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct) =>
-        BenchHttpClient.ClosedLoopAsync(client, measureFrom, measureTo,
+    private Task LoopAsync(long measureFrom, long measureTo, CancellationToken ct) =>
+        BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
             next: () =>
             {
                 var n = Interlocked.Increment(ref next);

@@ -3,31 +3,35 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 
 namespace Cohort.Cli.Commands;
 
 /// <summary>
-/// What <c>cohort bench http</c> and <c>transfers-http</c> share: the <c>--url</c> option, the HTTP client, the
-/// threads and the measured window of a closed loop, and its progress lines. One copy, so both runs drive a node
+/// What <c>cohort bench http</c> and <c>transfers-http</c> share: the <c>--url</c> option, an HttpClient for
+/// what is not measured, the threads and the measured window of a closed loop, and its progress lines. One copy, so both runs drive a node
 /// the same way and their figures stay comparable.
 /// </summary>
 internal static class BenchHttpClient
 {
     public static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
     public static Option<Uri> UrlOption() => new("--url")
     {
-        Description = "Base URL of a node.",
+        Description = "Base URL of a node (http).",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/"),
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https")
+            // The closed loops speak plain HTTP/1.1 (BenchConnection), as a node serves it.
+            if (Uri.TryCreate(text, UriKind.Absolute, out var parsed) && parsed.Scheme == "http")
             {
                 // Relative request paths replace the last segment of a base address that does not end in a slash.
                 return parsed.AbsoluteUri.EndsWith('/') ? parsed : new Uri(parsed.AbsoluteUri + "/");
             }
-            result.AddError($"--url must be an absolute http(s) URL, not '{text}'.");
+            result.AddError($"--url must be an absolute http:// URL, not '{text}'.");
             return null;
         },
     };
@@ -35,7 +39,7 @@ internal static class BenchHttpClient
     public static Option<int> WarmupOption() =>
         new("--warmup") { Description = "Seconds of load before measuring.", DefaultValueFactory = _ => 2 };
 
-    /// <summary>Keep-alive connections, nothing the node does not need.</summary>
+    /// <summary>Keep-alive connections, nothing the node does not need; for the requests that are not measured.</summary>
     public static HttpClient Create(Uri url, int connections) =>
         new(new SocketsHttpHandler
         {
@@ -87,50 +91,67 @@ internal static class BenchHttpClient
     }
 
     /// <summary>
-    /// One client of a closed loop: until the measured window ends, posts the next request (<paramref name="next"/>:
-    /// what it is, its path, its JSON body) as soon as the previous one is answered. A request is timed from before
-    /// <paramref name="next"/> to the end of the answer's body, <paramref name="judge"/> included (or
-    /// <paramref name="failed"/>, given the exception's type name, when no answer came). Every request goes to
+    /// One client of a closed loop, on its own keep-alive connection: until the measured window ends, posts the
+    /// next request (<paramref name="next"/>: what it is, its path, its JSON body) as soon as the previous one is
+    /// answered. A request is timed from before <paramref name="next"/> to the end of the answer's body,
+    /// <paramref name="judge"/> included (or <paramref name="failed"/>, given the exception's type name, when no
+    /// answer came within 30 s; the connection is then opened again). Every request goes to
     /// <paramref name="onAnswer"/>; <paramref name="onMeasured"/> gets only those that started and ended inside the
     /// window. Returns quietly when <paramref name="ct"/> is cancelled.
     /// </summary>
     public static async Task ClosedLoopAsync<TRequest, TOutcome>(
-        HttpClient client, long measureFrom, long measureTo, Func<(TRequest Request, string Path, byte[] Body)> next,
+        Uri url, long measureFrom, long measureTo, Func<(TRequest Request, string Path, byte[] Body)> next,
         Func<HttpStatusCode, byte[], TOutcome> judge, Func<string, TOutcome> failed,
         Action<TRequest, TOutcome> onAnswer, Action<TOutcome, TimeSpan> onMeasured, CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        BenchConnection? connection = null;
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            if (started >= measureTo)
+            while (!ct.IsCancellationRequested)
             {
-                return;
+                var started = Stopwatch.GetTimestamp();
+                if (started >= measureTo)
+                {
+                    return;
+                }
+                var (request, path, body) = next();
+                TOutcome outcome;
+                try
+                {
+                    deadline.CancelAfter(RequestTimeout);
+                    connection ??= await BenchConnection.OpenAsync(url, deadline.Token);
+                    var (status, answer) = await connection.PostAsync(path, body, deadline.Token);
+                    outcome = judge(status, answer);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+                {
+                    outcome = failed(e is OperationCanceledException ? "Timeout" : e.GetType().Name);
+                    connection?.Dispose();
+                    connection = null;
+                }
+                if (!deadline.TryReset())
+                {
+                    deadline.Dispose();
+                    deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                }
+                var ended = Stopwatch.GetTimestamp();
+                onAnswer(request, outcome);
+                if (started < measureFrom || ended > measureTo)
+                {
+                    continue;
+                }
+                onMeasured(outcome, Stopwatch.GetElapsedTime(started, ended));
             }
-            var (request, path, body) = next();
-            TOutcome outcome;
-            try
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = Json;
-                using var response = await client.PostAsync(path, content, ct);
-                var answer = await response.Content.ReadAsByteArrayAsync(ct);
-                outcome = judge(response.StatusCode, answer);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                outcome = failed(e.GetType().Name);
-            }
-            var ended = Stopwatch.GetTimestamp();
-            onAnswer(request, outcome);
-            if (started < measureFrom || ended > measureTo)
-            {
-                continue;
-            }
-            onMeasured(outcome, Stopwatch.GetElapsedTime(started, ended));
+        }
+        finally
+        {
+            connection?.Dispose();
+            deadline.Dispose();
         }
     }
 

@@ -88,7 +88,7 @@ internal sealed class BenchTransfersHttp
             Invariant($"{settings.Warmup.TotalSeconds:0} s warm-up then {settings.Duration.TotalSeconds:0} s measured, transfer ids {TransferIdPrefix}*"));
         var (start, measureFrom, measureTo) = BenchHttpClient.MeasuredWindow(settings.Warmup, settings.Duration);
         var cpuBefore = BenchCommand.ProcessCpuSeconds();
-        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(client, measureFrom, measureTo, ct), start, measureTo,
+        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(measureFrom, measureTo, ct), start, measureTo,
             () => Interlocked.Read(ref sentTotal), "answers", () => errors.Values.Sum(), "not completed", ct);
         var clientCpu = BenchCommand.ProcessCpuSeconds() - cpuBefore;
 
@@ -174,11 +174,11 @@ internal sealed class BenchTransfersHttp
         return funded;
     }
 
-    private Task LoopAsync(HttpClient client, long measureFrom, long measureTo, CancellationToken ct)
+    private Task LoopAsync(long measureFrom, long measureTo, CancellationToken ct)
     {
         var sent = new List<(string Id, string Expected)>();
         sentByLoop.Add(sent);
-        return BenchHttpClient.ClosedLoopAsync(client, measureFrom, measureTo,
+        return BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
             next: () =>
             {
                 var n = Interlocked.Increment(ref next);
