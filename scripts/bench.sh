@@ -9,7 +9,7 @@
 # Settings (environment):
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
 #   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
-#   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=64                      the HTTP run
+#   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=192                     the HTTP run
 #   BENCH_HTTP_WARMUP=10                                                  seconds of HTTP load before it is measured
 #   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
@@ -20,6 +20,8 @@
 #   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1       leave out a part
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
+#   BENCH_PG_SETTINGS="shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=15min"   PostgreSQL settings
+#                                                                         ("" keeps initdb's defaults)
 #   BENCH_KEEP=1                                                          keep the work folder (logs) after exit
 set -euo pipefail
 
@@ -32,7 +34,7 @@ in_flight=${BENCH_IN_FLIGHT:-20000}
 warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
 http_duration=${BENCH_HTTP_DURATION:-20}
 http_warmup=${BENCH_HTTP_WARMUP:-10}
-http_concurrency=${BENCH_HTTP_CONCURRENCY:-64}
+http_concurrency=${BENCH_HTTP_CONCURRENCY:-192}
 transfer_accounts=${BENCH_TRANSFER_ACCOUNTS:-10000}
 transfer_duration=${BENCH_TRANSFER_DURATION:-20}
 transfer_concurrency=${BENCH_TRANSFER_CONCURRENCY:-64}
@@ -200,13 +202,21 @@ pg_host=$(sed -n 's/.*Host=\([^;]*\).*/\1/Ip' <<< "$admin_cs"); pg_host=${pg_hos
 pg_user=$(sed -n 's/.*\(Username\|User Id\|User\)=\([^;]*\).*/\2/Ip' <<< "$admin_cs"); pg_user=${pg_user:-postgres}
 psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h "$pg_host" -p "$pg_port" -U "$pg_user")
 "${psql_admin[@]}" -d postgres -c 'CREATE DATABASE cohort' >&2
-# Statement timings for the profile: pg_stat_statements must be preloaded, which takes a restart.
-statements=0
+# Settings of a PostgreSQL that serves a write-heavy service rather than initdb's defaults (128 MB of shared
+# buffers, a checkpoint every 1 GB of WAL, which a full run writes twice); fsync stays on. And statement timings
+# for the profile: pg_stat_statements must be preloaded. Both take a restart.
+read -r -a pg_settings <<< "${BENCH_PG_SETTINGS-shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=15min}"
+for setting in "${pg_settings[@]}"; do
+    "${psql_admin[@]}" -d postgres -c "ALTER SYSTEM SET ${setting%%=*} = '${setting#*=}'" >&2
+done
 if [[ ${BENCH_PG_STATEMENTS:-1} == 1 ]]; then
     "${psql_admin[@]}" -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >&2
-    scripts/postgres-dev.sh stop "$work/pg" >&2
-    scripts/postgres-dev.sh start "$work/pg" "$pg_port" >/dev/null
-    if "${psql_admin[@]}" -d cohort -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >&2; then statements=1; fi
+fi
+scripts/postgres-dev.sh stop "$work/pg" >&2
+scripts/postgres-dev.sh start "$work/pg" "$pg_port" >/dev/null
+statements=0
+if [[ ${BENCH_PG_STATEMENTS:-1} == 1 ]] && "${psql_admin[@]}" -d cohort -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >&2; then
+    statements=1
 fi
 node_cs="$(sed -E 's/(^|;)[[:space:]]*Database=[^;]*//I; s/;+$//' <<< "$admin_cs");Database=cohort${BENCH_NPGSQL_OPTIONS:+;$BENCH_NPGSQL_OPTIONS}"
 
