@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cohort.Runtime.Entities;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -36,10 +37,13 @@ public sealed class MessageProducer : IDisposable
     public Task<DeliveryResult<string?, byte[]>> SendAsync(string topic, string? key, byte[] value, CancellationToken ct) =>
         prompt.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = value }, ct);
 
+    /// <summary>Waits until Kafka has everything sent so far, or <paramref name="timeout"/> passed for both producers together.</summary>
     public void Flush(TimeSpan timeout)
     {
+        var started = Stopwatch.GetTimestamp();
         prompt.Flush(timeout);
-        events.Flush(timeout);
+        var left = timeout - Stopwatch.GetElapsedTime(started);
+        events.Flush(left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
     public void Dispose()
