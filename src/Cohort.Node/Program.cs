@@ -10,6 +10,7 @@ builder.Logging.AddSimpleConsole(o =>
 });
 builder.Services.AddCohortRuntime(builder.Configuration);
 builder.Services.AddRequestSigning(builder.Configuration);
+builder.Services.AddTransferEndpoints();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();

@@ -1,7 +1,6 @@
-using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
 using Cohort.Domain;
-using Cohort.Domain.Transfers;
 using Cohort.Runtime.Ask;
 using Cohort.Runtime.Hosting;
 using Cohort.Runtime.Transfers;
@@ -16,8 +15,9 @@ namespace Cohort.Node.Http;
 /// </summary>
 internal static class TransferEndpoints
 {
-    /// <summary>How often a waiting POST looks at the transfer's status once the transfer has started.</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    public static IServiceCollection AddTransferEndpoints(this IServiceCollection services) => services
+        .AddSingleton<TransferOutcomes>()
+        .AddHostedService(sp => sp.GetRequiredService<TransferOutcomes>());
 
     public static void MapTransferEndpoints(this WebApplication app)
     {
@@ -26,7 +26,7 @@ internal static class TransferEndpoints
     }
 
     private static async Task<IResult> PostAsync(
-        HttpRequest request, TransferEntityType type, CommandBus bus, NpgsqlDataSource db, IOptions<NodeOptions> node, CancellationToken ct)
+        HttpRequest request, TransferEntityType type, CommandBus bus, TransferOutcomes outcomes, IOptions<NodeOptions> node, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, ct);
         if (doc is null)
@@ -54,22 +54,21 @@ internal static class TransferEndpoints
             });
         }
 
-        var deadline = DateTime.UtcNow + node.Value.AskTimeout;
-        var started = await CommandAnswers.AskAsync(bus, TransferEntityType.TypeName, requestId, message, ct);
-        if (started is not CommandAnswers.Accepted)
+        var started = Stopwatch.GetTimestamp();
+        var answer = await CommandAnswers.AskAsync(bus, TransferEntityType.TypeName, requestId, message, ct);
+        if (answer is not CommandAnswers.Accepted)
         {
-            return started.ToResult();
+            return answer.ToResult();
         }
-        while (DateTime.UtcNow < deadline)
+        var left = node.Value.AskTimeout - Stopwatch.GetElapsedTime(started);
+        try
         {
-            var transfer = await ReadAsync(db, requestId, ct);
-            if (transfer is { Status: not "pending" })
-            {
-                return ToResult(transfer);
-            }
-            await Task.Delay(PollInterval, ct);
+            return ToResult(await outcomes.WaitAsync(requestId, left > TimeSpan.Zero ? left : TimeSpan.Zero, ct));
         }
-        return Problems.Of(Problems.Timeout, $"transfer '{requestId}' is still pending; retry with the same request id to learn its outcome");
+        catch (TimeoutException)
+        {
+            return Problems.Of(Problems.Timeout, $"transfer '{requestId}' is still pending; retry with the same request id to learn its outcome");
+        }
     }
 
     private static async Task<IResult> GetAsync(string requestId, NpgsqlDataSource db, CancellationToken ct)
@@ -90,24 +89,9 @@ internal static class TransferEndpoints
 
     private static async Task<TransferView?> ReadAsync(NpgsqlDataSource db, string requestId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
-            "SELECT from_account, to_account, asset, amount, status, reason FROM transfers WHERE transfer_id = $1");
+        await using var cmd = db.CreateCommand($"SELECT {TransferView.Columns} FROM transfers WHERE transfer_id = $1");
         cmd.Parameters.AddWithValue(requestId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
-        {
-            return null;
-        }
-        var terms = new TransferTerms(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3));
-        var status = reader.GetString(4);
-        var reason = reader.IsDBNull(5) ? null : reader.GetString(5);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            TransferEntityType.WriteTransfer(w, requestId, terms, status, reason);
-        }
-        return new TransferView(requestId, status, reason, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        return await reader.ReadAsync(ct) ? TransferView.FromRow(reader) : null;
     }
-
-    private sealed record TransferView(string RequestId, string Status, string? Reason, string Json);
 }
