@@ -9,8 +9,8 @@ namespace Cohort.Cli.Commands;
 
 /// <summary>
 /// What <c>cohort bench http</c> and <c>transfers-http</c> share: the <c>--url</c> option, an HttpClient for
-/// what is not measured, the threads and the measured window of a closed loop, and its progress lines. One copy, so both runs drive a node
-/// the same way and their figures stay comparable.
+/// what is not measured, the threads and the measured window of a closed loop, and its progress lines. One
+/// copy, so both runs drive a node the same way and their figures stay comparable.
 /// </summary>
 internal static class BenchHttpClient
 {
@@ -134,12 +134,12 @@ internal static class BenchHttpClient
                     connection?.Dispose();
                     connection = null;
                 }
+                var ended = Stopwatch.GetTimestamp();
                 if (!deadline.TryReset())
                 {
                     deadline.Dispose();
                     deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 }
-                var ended = Stopwatch.GetTimestamp();
                 onAnswer(request, outcome);
                 if (started < measureFrom || ended > measureTo)
                 {
