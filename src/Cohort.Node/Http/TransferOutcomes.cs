@@ -23,7 +23,11 @@ internal sealed class TransferOutcomes(NpgsqlDataSource db, ILogger<TransferOutc
         var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         // Two POSTs of the same request id (a client retrying while the first still waits) share one waiter.
         var waiter = waiting.AddOrUpdate(requestId, _ => new Waiter(until), (_, w) => w.KeepUntil(until));
-        registered.Release();
+        if (registered.CurrentCount == 0)
+        {
+            // Wakes the loop if it sleeps for want of waiters; a count that only grew would make it spin later.
+            registered.Release();
+        }
         return waiter.Outcome.Task.WaitAsync(timeout, ct);
     }
 
