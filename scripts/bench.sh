@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks ONE Cohort node on this machine: builds Release, starts an embedded Kafka (librdkafka's mock), a
 # throwaway PostgreSQL (fsync on) and one node, then runs `cohort bench kafka` (deposits produced straight onto
-# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs), then the
+# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs, then POSTs at 8,000/s), then the
 # transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers) and `cohort bench
 # transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in PostgreSQL), and prints the
 # results with where the CPU went. Everything it started is stopped on exit, Ctrl-C included.
@@ -11,6 +11,7 @@
 #   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
 #   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=192                     the HTTP run
 #   BENCH_HTTP_WARMUP=10                                                  seconds of HTTP load before it is measured
+#   BENCH_HTTP_RATE=8000 BENCH_HTTP_RATE_CONCURRENCY=256                  then the HTTP run on a schedule (0: none)
 #   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
 #   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
@@ -35,6 +36,8 @@ warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
 http_duration=${BENCH_HTTP_DURATION:-20}
 http_warmup=${BENCH_HTTP_WARMUP:-10}
 http_concurrency=${BENCH_HTTP_CONCURRENCY:-192}
+http_rate=${BENCH_HTTP_RATE:-8000}
+http_rate_concurrency=${BENCH_HTTP_RATE_CONCURRENCY:-256}
 transfer_accounts=${BENCH_TRANSFER_ACCOUNTS:-10000}
 transfer_duration=${BENCH_TRANSFER_DURATION:-20}
 transfer_concurrency=${BENCH_TRANSFER_CONCURRENCY:-64}
@@ -306,6 +309,19 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
         thread_profile "$work/http-threads-before.txt" "$work/http-threads-after.txt"
         pg_statements
     } | tee "$work/http-profile.txt"
+
+    # A closed loop at its limit tells the most a node answers; the latency at a given rate is a different
+    # question. Requests on a schedule, each timed from when it was due.
+    if (( http_rate > 0 )); then
+        say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup 5 --concurrency $http_rate_concurrency --rate $http_rate"
+        paced_rc=0
+        "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup 5 \
+            --concurrency "$http_rate_concurrency" --rate "$http_rate" 2> "$work/http-paced-progress.txt" \
+            | tee "$work/http-paced-result.txt" || paced_rc=$?
+        (( paced_rc == 0 )) || status=1
+        result=$(grep '^result http:' "$work/http-paced-result.txt" || echo "result http: FAILED (exit $paced_rc)")
+        results+=("${result/#result http:/result http-paced:}")
+    fi
 fi
 
 # ---- transfer benchmarks ---------------------------------------------------------------------------------------

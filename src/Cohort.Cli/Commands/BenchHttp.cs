@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -9,7 +10,9 @@ namespace Cohort.Cli.Commands;
 /// <summary>
 /// <c>cohort bench http</c>: a closed loop of <c>--concurrency</c> clients, each posting a deposit with a new
 /// request id as soon as its previous one is answered. Requests are timed from before the send to the end of
-/// the response body; only those that start and finish inside the measured window count.
+/// the response body; only those that start and finish inside the measured window count. With <c>--rate</c>
+/// the clients share a schedule of that many requests per second instead, and each request is timed from
+/// when it was due: the latency at that throughput, which a closed loop at its limit does not tell.
 /// </summary>
 internal sealed class BenchHttp
 {
@@ -21,6 +24,7 @@ internal sealed class BenchHttp
     private long ok;
     private long measured;
     private long sentTotal;
+    private int loopsStarted;
 
     private BenchHttp(Settings settings) => this.settings = settings;
 
@@ -31,17 +35,30 @@ internal sealed class BenchHttp
         var duration = BenchCommand.PositiveOption("--duration", "Seconds measured, after the warm-up.", 20);
         var concurrency = BenchCommand.PositiveOption("--concurrency", "Requests in flight (and connections).", 64);
         var warmup = BenchHttpClient.WarmupOption();
+        var rate = new Option<int>("--rate")
+        {
+            Description = "Requests per second the clients send on a schedule, timed from when each was due (0: as fast as answers come).",
+            DefaultValueFactory = _ => 0,
+        };
+        rate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--rate must be 0 or more.");
+            }
+        });
 
         var command = new Command("http", "Post deposits to /api/v1/accounts/{id}/deposit in a closed loop and measure requests/s and latency.")
         {
-            url, accounts, duration, concurrency, warmup,
+            url, accounts, duration, concurrency, warmup, rate,
         };
         command.SetAction((parseResult, ct) => new BenchHttp(new Settings(
                 parseResult.GetValue(url)!,
                 parseResult.GetValue(accounts),
                 TimeSpan.FromSeconds(parseResult.GetValue(duration)),
                 parseResult.GetValue(concurrency),
-                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(warmup)))))
+                TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(warmup))),
+                parseResult.GetValue(rate)))
             .RunAsync(ct));
         return command;
     }
@@ -49,13 +66,14 @@ internal sealed class BenchHttp
     private async Task<int> RunAsync(CancellationToken ct)
     {
         Console.WriteLine(Invariant(
-            $"bench http: POST {settings.Url}api/v1/accounts/{{id}}/deposit over {settings.Accounts} accounts, {settings.Concurrency} in flight, ") +
+            $"bench http: POST {settings.Url}api/v1/accounts/{{id}}/deposit over {settings.Accounts} accounts, {settings.Concurrency} connections, ") +
+            (settings.Rate > 0 ? Invariant($"{settings.Rate} requests/s on a schedule, ") : "as fast as answers come, ") +
             Invariant($"{settings.Warmup.TotalSeconds:0} s warm-up then {settings.Duration.TotalSeconds:0} s measured, request ids {requestIdPrefix}*"));
 
         BenchHttpClient.ReserveThreads();
 
         var (start, measureFrom, measureTo) = BenchHttpClient.MeasuredWindow(settings.Warmup, settings.Duration);
-        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(measureFrom, measureTo, ct), start, measureTo,
+        await BenchHttpClient.RunLoopsAsync(settings.Concurrency, () => LoopAsync(start, measureFrom, measureTo, ct), start, measureTo,
             () => Interlocked.Read(ref sentTotal), "responses", () => errors.Values.Sum(), "errors", ct);
 
         var rate = ok / settings.Duration.TotalSeconds;
@@ -68,12 +86,18 @@ internal sealed class BenchHttp
         Console.WriteLine(Invariant($"  throughput: {rate:0} requests/s (200 OK over {settings.Duration.TotalSeconds:0} s), {measured / settings.Duration.TotalSeconds:0} responses/s"));
         Console.WriteLine($"  latency ms (request to full response): {latency.Summary()}");
         Console.WriteLine(Invariant(
-            $"result http: requests_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ok={ok} errors={measured - ok} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
+            $"result http: requests_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ok={ok} errors={measured - ok} scheduled_per_s={settings.Rate} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
         return ok > 0 && measured == ok ? 0 : 1;
     }
 
-    private Task LoopAsync(long measureFrom, long measureTo, CancellationToken ct) =>
-        BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
+    private Task LoopAsync(long start, long measureFrom, long measureTo, CancellationToken ct)
+    {
+        // Loop i of C sends at start + (i + k*C) / rate: together, one request every 1/rate.
+        var index = Interlocked.Increment(ref loopsStarted) - 1;
+        BenchHttpClient.Pace? pace = settings.Rate > 0
+            ? new(start + index * Stopwatch.Frequency / settings.Rate, settings.Concurrency * Stopwatch.Frequency / settings.Rate)
+            : null;
+        return BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
             next: () =>
             {
                 var n = Interlocked.Increment(ref next);
@@ -97,9 +121,10 @@ internal sealed class BenchHttp
                     errors.AddOrUpdate(error, 1, (_, c) => c + 1);
                 }
             },
-            ct);
+            ct, pace);
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Settings(Uri Url, int Accounts, TimeSpan Duration, int Concurrency, TimeSpan Warmup);
+    private sealed record Settings(Uri Url, int Accounts, TimeSpan Duration, int Concurrency, TimeSpan Warmup, int Rate);
 }

@@ -99,18 +99,32 @@ internal static class BenchHttpClient
     /// <paramref name="onAnswer"/>; <paramref name="onMeasured"/> gets only those that started and ended inside the
     /// window. Returns quietly when <paramref name="ct"/> is cancelled.
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="pace"/>, the loop posts on a schedule instead of as soon as it can: its k-th request
+    /// at <c>FirstAt + k * Every</c>, or at once if it is late. A request is then timed from when it was due, so
+    /// a node that falls behind shows in the latency, not as requests that were never sent.
+    /// </remarks>
     public static async Task ClosedLoopAsync<TRequest, TOutcome>(
         Uri url, long measureFrom, long measureTo, Func<(TRequest Request, string Path, byte[] Body)> next,
         Func<HttpStatusCode, byte[], TOutcome> judge, Func<string, TOutcome> failed,
-        Action<TRequest, TOutcome> onAnswer, Action<TOutcome, TimeSpan> onMeasured, CancellationToken ct)
+        Action<TRequest, TOutcome> onAnswer, Action<TOutcome, TimeSpan> onMeasured, CancellationToken ct, Pace? pace = null)
     {
         BenchConnection? connection = null;
         var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            while (!ct.IsCancellationRequested)
+            for (long k = 0; !ct.IsCancellationRequested; k++)
             {
                 var started = Stopwatch.GetTimestamp();
+                if (pace is { } p)
+                {
+                    var due = p.FirstAt + k * p.Every;
+                    if (due > started)
+                    {
+                        await Task.Delay(Stopwatch.GetElapsedTime(started, due), ct);
+                    }
+                    started = due;
+                }
                 if (started >= measureTo)
                 {
                     return;
@@ -154,6 +168,9 @@ internal static class BenchHttpClient
             deadline.Dispose();
         }
     }
+
+    /// <summary>A loop's schedule, in Stopwatch ticks: its first request is due at <see cref="FirstAt"/>, then one every <see cref="Every"/>.</summary>
+    public readonly record struct Pace(long FirstAt, long Every);
 
     private static async Task ReportProgressAsync(
         long start, long measureTo, Func<long> answered, string answersName, Func<long> failures, string failuresName, CancellationToken ct)
