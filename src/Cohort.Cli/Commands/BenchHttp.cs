@@ -48,7 +48,7 @@ internal sealed class BenchHttp
             }
         });
 
-        var command = new Command("http", "Post deposits to /api/v1/accounts/{id}/deposit in a closed loop and measure requests/s and latency.")
+        var command = new Command("http", "Post deposits to /api/v1/accounts/{id}/deposit in a closed loop (or on a schedule: --rate) and measure requests/s and latency.")
         {
             url, accounts, duration, concurrency, warmup, rate,
         };
