@@ -172,6 +172,7 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
 }
 
 # ---- build -----------------------------------------------------------------------------------------------------
+scripts/install-deps.sh
 if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
     say "building Release"
     mkdir -p src/Cohort.Cli/obj
