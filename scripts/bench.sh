@@ -3,8 +3,9 @@
 # throwaway PostgreSQL (fsync on) and one node, then runs `cohort bench kafka` (deposits produced straight onto
 # cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs, then POSTs at 8,000/s), then the
 # transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers) and `cohort bench
-# transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in PostgreSQL), and prints the
-# results with where the CPU went. Everything it started is stopped on exit, Ctrl-C included.
+# transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in PostgreSQL), and last, with the node
+# stopped, `cohort bench kafka --echo` (what Kafka alone costs per command), and prints the results with where the
+# CPU went. Everything it started is stopped on exit, Ctrl-C included.
 #
 # Settings (environment):
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
@@ -19,6 +20,7 @@
 #   BENCH_TRANSFERS=50000 BENCH_TRANSFER_IN_FLIGHT=5000                   the Kafka transfer run
 #   BENCH_TRANSFER_POLL_MS=20                                             how often it looks up its in-flight transfers
 #   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1       leave out a part
+#   BENCH_SKIP_ECHO=1                                                     no Kafka-alone run at the end
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
 #   BENCH_PG_SETTINGS="shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=15min"   PostgreSQL settings
@@ -91,6 +93,8 @@ free_port() {
 hz=$(getconf CLK_TCK)
 proc_ticks() { # utime+stime of one process (all its threads), 0 when gone
     local stat
+    # No pid (the node stopped before the echo run) would read /proc//stat, which is the machine's /proc/stat.
+    [[ -n $1 ]] || { echo 0; return; }
     stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
     stat=${stat##*) }
     awk '{print $12 + $13}' <<< "$stat"
@@ -383,12 +387,40 @@ if [[ ${BENCH_SKIP_TRANSFERS:-0} != 1 ]]; then
         --transfers "$transfers" --in-flight "$transfer_in_flight" --poll-ms "$transfer_poll_ms"
 fi
 
+# ---- Kafka alone -----------------------------------------------------------------------------------------------
+# The same deposits with the node stopped, answered by the client process itself through Kafka as a node would
+# (answer and event), deciding nothing and writing no database: what Kafka costs per command on this machine,
+# which no node can go below.
+if [[ ${BENCH_SKIP_KAFKA:-0} != 1 && ${BENCH_SKIP_ECHO:-0} != 1 ]]; then
+    stop_process "$node_pid" node
+    node_pid=""
+    say "cohort bench kafka --accounts $accounts --commands $commands --in-flight $in_flight --echo (node stopped)"
+    c_before=$(cpu_snapshot)
+    echo_rc=0
+    "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --accounts "$accounts" --commands "$commands" \
+        --in-flight "$in_flight" --echo 2> "$work/echo-progress.txt" | tee "$work/echo-result.txt" || echo_rc=$?
+    c_after=$(cpu_snapshot)
+    (( echo_rc == 0 )) || { status=1; tail -n 5 "$work/echo-progress.txt" >&2; }
+    result=$(grep '^result kafka-echo:' "$work/echo-result.txt" || echo "result kafka-echo: FAILED (exit $echo_rc)")
+    results+=("$result")
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
+    done_count=$(sed -n 's/.*answered=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
+    read -r _ _ _ _ k0 <<< "$c_before"
+    read -r _ _ _ _ k1 <<< "$c_after"
+    awk -v hz="$hz" -v cores="$(nproc)" -v kafka="$((k1 - k0))" -v client="$client" -v done="$done_count" 'BEGIN {
+        kafka /= hz
+        if (done > 0)
+            printf "profile of the kafka-echo run:\n    cpu us per command:  kafka-mock %.0f  bench-client with the echo %.0f  (all of them %.0f: %.0f commands/s if they had both cores)\n",
+                1e6 * kafka / done, 1e6 * client / done, 1e6 * (kafka + client) / done, done * cores / (kafka + client)
+    }' | tee "$work/echo-profile.txt"
+fi
+
 echo
 echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings}, load average now $(load_average) ==="
 for r in "${results[@]}"; do echo "$r"; done
 [[ -f $work/kafka-profile.txt ]] && cat "$work/kafka-profile.txt"
 [[ -f $work/http-profile.txt ]] && cat "$work/http-profile.txt"
-for name in transfers-http transfers-kafka; do
+for name in transfers-http transfers-kafka echo; do
     [[ -f $work/$name-profile.txt ]] && cat "$work/$name-profile.txt"
 done
 exit "$status"

@@ -59,7 +59,7 @@ internal sealed class BenchKafka
 
     public static Command CreateCommand()
     {
-        var kafka = new BenchKafkaClients.Options("to verify the run");
+        var kafka = new BenchKafkaClients.Options("to verify the run; not with --echo", postgresRequired: false);
         var accounts = BenchCommand.PositiveOption("--accounts", "Distinct accounts the deposits go to (bench-0 ... bench-N-1).", 10_000);
         var commands = BenchCommand.PositiveOption("--commands", "Deposit commands to send.", 300_000);
         var inFlight = BenchCommand.PositiveOption("--in-flight", "Most commands sent but not yet answered (or journaled).", 20_000);
@@ -68,37 +68,58 @@ internal sealed class BenchKafka
             Description = "Ask for an answer to every command: measures latency and paces by answers (closed loop).",
         };
 
+        var echo = new Option<bool>("--echo")
+        {
+            Description = "No node: answer every command from this process, through Kafka as a node would, deciding nothing and " +
+                "writing no database. Measures what Kafka alone costs per command, the least a node can cost. Implies --reply.",
+        };
+
         var command = new Command("kafka", "Produce deposit commands to cohort.commands.account and measure how fast the owners apply them.")
         {
-            kafka.Bootstrap, kafka.Postgres, accounts, commands, inFlight, reply, kafka.LingerMs, kafka.StallTimeout,
+            kafka.Bootstrap, kafka.Postgres, accounts, commands, inFlight, reply, echo, kafka.LingerMs, kafka.StallTimeout,
         };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(echo) && string.IsNullOrEmpty(result.GetValue(kafka.Postgres)))
+            {
+                result.AddError("--postgres is required, except with --echo.");
+            }
+        });
         command.SetAction((parseResult, ct) => new BenchKafka(new Settings(
                 kafka.Read(parseResult),
                 parseResult.GetValue(accounts),
                 parseResult.GetValue(commands),
                 parseResult.GetValue(inFlight),
-                parseResult.GetValue(reply)))
+                parseResult.GetValue(reply) || parseResult.GetValue(echo),
+                parseResult.GetValue(echo)))
             .RunAsync(ct));
         return command;
     }
 
     private async Task<int> RunAsync(CancellationToken ct)
     {
-        await using var db = NpgsqlDataSource.Create(settings.Kafka.Postgres);
-        var journal = new BenchJournalCheck(db, RequestIdPrefix);
-        await journal.EnsureSchemaAsync(ct);
+        await using var db = settings.Echo ? null : NpgsqlDataSource.Create(settings.Kafka.Postgres);
+        var journal = db is null ? null : new BenchJournalCheck(db, RequestIdPrefix);
+        if (journal is not null)
+        {
+            await journal.EnsureSchemaAsync(ct);
+        }
 
         Console.WriteLine(Invariant(
             $"bench kafka: {settings.Commands} deposits to {topic} over {settings.Accounts} accounts, at most {settings.InFlight} in flight, ") +
-            Invariant($"{(settings.Reply ? $"answers on {ReplyTopic}" : "no answers (paced by the journal)")}, request ids {RequestIdPrefix}*"));
+            Invariant($"{(settings.Reply ? $"answers on {ReplyTopic}" : "no answers (paced by the journal)")}, request ids {RequestIdPrefix}*") +
+            (settings.Echo ? ", answered by this process (--echo: no node, no database)" : ""));
 
         var (keys, values) = PrepareCommands();
+        using var echo = settings.Echo
+            ? BenchEchoResponder.Start(settings.Kafka.Bootstrap, topic, CohortTopics.Events(AccountEntityType.TypeName))
+            : null;
         using var consumer = settings.Reply ? StartAnswerConsumer(ct) : null;
         using var stopReading = new CancellationTokenSource();
         var reading = consumer is null
             ? Task.CompletedTask
             : Task.Factory.StartNew(() => ReadAnswers(consumer, stopReading.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var pacing = settings.Reply ? Task.CompletedTask : PaceByJournalAsync(journal, stopReading.Token);
+        var pacing = journal is null || settings.Reply ? Task.CompletedTask : PaceByJournalAsync(journal, stopReading.Token);
 
         using var producer = BenchKafkaClients.BuildProducer("kafka", settings.Kafka, runId, settings.InFlight);
         var sending = Task.Factory.StartNew(() => Send(producer, keys, values, stopReading.Token),
@@ -330,7 +351,7 @@ internal sealed class BenchKafka
             return Interlocked.Read(ref sent) + done;
         }, ct);
 
-    private async Task<int> ReportAsync(BenchJournalCheck journal, bool completed, CancellationToken ct)
+    private async Task<int> ReportAsync(BenchJournalCheck? journal, bool completed, CancellationToken ct)
     {
         var sentCount = Interlocked.Read(ref sent);
         var failures = Interlocked.Read(ref deliveryFailures);
@@ -362,6 +383,14 @@ internal sealed class BenchKafka
             Console.WriteLine($"  latency ms (send to answer): {latency.Summary()}");
         }
 
+        if (journal is null)
+        {
+            var answeredOnce = completed && failures == 0 && done == sentCount && sentCount == settings.Commands;
+            Console.WriteLine(Invariant(
+                $"result kafka-echo: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} sent={sentCount} answered={done} ok={answeredOnce.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
+            return answeredOnce ? 0 : 1;
+        }
+
         // Every answer is sent after its batch committed, so the counts are final already with answers; without
         // them the journal's sequence may run ahead of the commits, so wait for the exact counts to settle.
         var (results, events) = await journal.CountAsync(ct);
@@ -382,5 +411,5 @@ internal sealed class BenchKafka
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed record Settings(
-        BenchKafkaClients.Connection Kafka, int Accounts, int Commands, int InFlight, bool Reply);
+        BenchKafkaClients.Connection Kafka, int Accounts, int Commands, int InFlight, bool Reply, bool Echo);
 }

@@ -147,12 +147,16 @@ internal static class BenchKafkaClients
     /// <c>--help</c>; <see cref="Read"/> gathers their values.
     /// </summary>
     /// <param name="postgresPurpose">What the run uses the database for, in <c>--postgres</c>'s description.</param>
-    internal sealed class Options(string postgresPurpose)
+    /// <param name="postgresRequired">false when the command can run without a database and checks that itself.</param>
+    internal sealed class Options(string postgresPurpose, bool postgresRequired = true)
     {
         public Option<string> Bootstrap { get; } = BenchCommand.RequiredOption("--bootstrap", "Kafka bootstrap servers.");
 
-        public Option<string> Postgres { get; } =
-            BenchCommand.RequiredOption("--postgres", $"PostgreSQL connection string of the cluster's database ({postgresPurpose}).");
+        public Option<string> Postgres { get; } = new("--postgres")
+        {
+            Description = $"PostgreSQL connection string of the cluster's database ({postgresPurpose}).",
+            Required = postgresRequired,
+        };
 
         public Option<int> LingerMs { get; } = BenchCommand.PositiveOption("--linger-ms", "Producer linger in milliseconds.", 5);
 
@@ -161,7 +165,7 @@ internal static class BenchKafkaClients
 
         public Connection Read(ParseResult parseResult) => new(
             parseResult.GetValue(Bootstrap)!,
-            parseResult.GetValue(Postgres)!,
+            parseResult.GetValue(Postgres) ?? "",
             parseResult.GetValue(LingerMs),
             TimeSpan.FromSeconds(parseResult.GetValue(StallTimeout)));
     }

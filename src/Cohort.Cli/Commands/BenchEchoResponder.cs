@@ -1,0 +1,115 @@
+using Cohort.Runtime.Kafka;
+using Confluent.Kafka;
+
+namespace Cohort.Cli.Commands;
+
+/// <summary>
+/// Stands in for a node in <c>cohort bench kafka --echo</c>: reads every partition of the command topic from its
+/// end, and for each command sends what a node's Kafka side sends (an answer to its reply address on the prompt
+/// producer, and one event on the event producer), with the node's client settings, but decides nothing and
+/// touches no database. What such a run costs is the least any node can cost through Kafka on this machine.
+/// </summary>
+internal sealed class BenchEchoResponder : IDisposable
+{
+    private static readonly byte[] Answer = """{"ok":true,"echo":true}"""u8.ToArray();
+
+    private readonly IConsumer<string?, byte[]> consumer;
+    private readonly IProducer<string?, byte[]> prompt;
+    private readonly IProducer<string?, byte[]> events;
+    private readonly string eventTopic;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+
+    private BenchEchoResponder(string bootstrap, string commandTopic, string eventTopic, List<TopicPartitionOffset> ends)
+    {
+        this.eventTopic = eventTopic;
+        consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = bootstrap,
+                GroupId = $"cohort-bench-echo-{BenchCommand.NewRunId()}",
+                EnableAutoCommit = false,
+                FetchWaitMaxMs = 10,
+                SocketNagleDisable = true,
+            })
+            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: echo consumer error {e.Code}: {e.Reason}"))
+            .Build();
+        prompt = BuildProducer(bootstrap, lingerMs: 5);
+        events = BuildProducer(bootstrap, lingerMs: 50);
+        consumer.Assign(ends);
+        Console.WriteLine($"bench kafka: echo responder reads {ends.Count} partitions of {commandTopic} from their ends");
+        loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Starts answering what is produced to <paramref name="commandTopic"/> from now on.</summary>
+    public static BenchEchoResponder Start(string bootstrap, string commandTopic, string eventTopic)
+    {
+        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "cohort-bench-echo-probe" }).Build();
+        using var admin = new DependentAdminClientBuilder(probe.Handle).Build();
+        var metadata = admin.GetMetadata(commandTopic, TimeSpan.FromSeconds(10)).Topics.Single(t => t.Topic == commandTopic);
+        if (metadata.Error.IsError || metadata.Partitions.Count == 0)
+        {
+            throw new InvalidOperationException($"topic {commandTopic} is not there ({metadata.Error.Reason}); start kafka-dev first");
+        }
+        var ends = metadata.Partitions
+            .Select(p => new TopicPartition(commandTopic, p.PartitionId))
+            .Select(tp => new TopicPartitionOffset(tp, probe.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
+            .ToList();
+        return new BenchEchoResponder(bootstrap, commandTopic, eventTopic, ends);
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        loop.Wait();
+        prompt.Flush(TimeSpan.FromSeconds(10));
+        events.Flush(TimeSpan.FromSeconds(10));
+        consumer.Close();
+        consumer.Dispose();
+        prompt.Dispose();
+        events.Dispose();
+        stop.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            ConsumeResult<string?, byte[]>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+            catch (ConsumeException e)
+            {
+                Console.Error.WriteLine($"bench kafka: echo responder could not read: {e.Error.Reason}");
+                continue;
+            }
+            if (result?.Message is not { } message)
+            {
+                continue;
+            }
+            events.Produce(eventTopic, new Message<string?, byte[]> { Key = message.Key, Value = message.Value });
+            if (CohortHeaders.Get(message.Headers, CohortHeaders.ReplyTo) is not { } replyTo)
+            {
+                continue;
+            }
+            var correlationId = CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId);
+            var key = CohortHeaders.Get(message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
+            var headers = new Headers { { CohortHeaders.CorrelationId, System.Text.Encoding.UTF8.GetBytes(correlationId ?? "") } };
+            prompt.Produce(replyTo, new Message<string?, byte[]> { Key = key, Value = Answer, Headers = headers });
+        }
+    }
+
+    private static IProducer<string?, byte[]> BuildProducer(string bootstrap, int lingerMs) =>
+        new ProducerBuilder<string?, byte[]>(new ProducerConfig
+            {
+                BootstrapServers = bootstrap,
+                Acks = Acks.All,
+                EnableIdempotence = true,
+                LingerMs = lingerMs,
+                SocketNagleDisable = true,
+                Partitioner = Partitioner.Murmur2Random,
+            })
+            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: echo producer error {e.Code}: {e.Reason}"))
+            .Build();
+}
