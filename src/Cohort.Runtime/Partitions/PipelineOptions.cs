@@ -16,9 +16,11 @@ public sealed class PipelineOptions
 
     /// <summary>
     /// Transactions the node's partitions may have in flight at once. Batches ready while they run wait and go
-    /// together in the next one; more than one lets PostgreSQL work on more than one core.
+    /// together in the next one; more than one lets PostgreSQL work on more than one core. Four rather than two:
+    /// with 8,000 HTTP deposits/s on a schedule, two let batches queue behind each other's commits and the node fell
+    /// behind (p99 631-754 ms), four kept up (p99 147-195 ms).
     /// </summary>
-    public int MaxConcurrentCommits { get; set; } = 2;
+    public int MaxConcurrentCommits { get; set; } = 4;
 
     /// <summary>Commands buffered per partition before the consumer waits.</summary>
     public int InboxCapacity { get; set; } = 20_000;
