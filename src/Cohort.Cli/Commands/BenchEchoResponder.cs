@@ -1,21 +1,22 @@
+using Cohort.Runtime.Entities;
 using Cohort.Runtime.Kafka;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Cohort.Cli.Commands;
 
 /// <summary>
 /// Stands in for a node in <c>cohort bench kafka --echo</c>: reads every partition of the command topic from its
-/// end, and for each command sends what a node's Kafka side sends (an answer to its reply address on the prompt
-/// producer, and one event on the event producer), with the node's client settings, but decides nothing and
-/// touches no database. What such a run costs is the least any node can cost through Kafka on this machine.
+/// end, and for each command sends what a node sends through the node's own <see cref="MessageProducer"/> (an
+/// answer to its reply address, and one event), but decides nothing and touches no database. What such a run costs is the least any node can cost through Kafka on this machine.
 /// </summary>
 internal sealed class BenchEchoResponder : IDisposable
 {
     private static readonly byte[] Answer = """{"ok":true,"echo":true}"""u8.ToArray();
 
     private readonly IConsumer<string?, byte[]> consumer;
-    private readonly IProducer<string?, byte[]> prompt;
-    private readonly IProducer<string?, byte[]> events;
+    private readonly MessageProducer producer;
     private readonly string eventTopic;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
@@ -33,8 +34,7 @@ internal sealed class BenchEchoResponder : IDisposable
             })
             .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: echo consumer error {e.Code}: {e.Reason}"))
             .Build();
-        prompt = BuildProducer(bootstrap, lingerMs: 5);
-        events = BuildProducer(bootstrap, lingerMs: 50);
+        producer = new MessageProducer(Options.Create(new KafkaOptions { BootstrapServers = bootstrap }), NullLogger<MessageProducer>.Instance);
         consumer.Assign(ends);
         Console.WriteLine($"bench kafka: echo responder reads {ends.Count} partitions of {commandTopic} from their ends");
         loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -61,12 +61,10 @@ internal sealed class BenchEchoResponder : IDisposable
     {
         stop.Cancel();
         loop.Wait();
-        prompt.Flush(TimeSpan.FromSeconds(10));
-        events.Flush(TimeSpan.FromSeconds(10));
+        producer.Flush(TimeSpan.FromSeconds(10));
         consumer.Close();
         consumer.Dispose();
-        prompt.Dispose();
-        events.Dispose();
+        producer.Dispose();
         stop.Dispose();
     }
 
@@ -88,7 +86,7 @@ internal sealed class BenchEchoResponder : IDisposable
             {
                 continue;
             }
-            events.Produce(eventTopic, new Message<string?, byte[]> { Key = message.Key, Value = message.Value });
+            producer.Send(new OutboundMessage(eventTopic, message.Key ?? "", message.Value, IsEvent: true), IgnoreReport);
             if (CohortHeaders.Get(message.Headers, CohortHeaders.ReplyTo) is not { } replyTo)
             {
                 continue;
@@ -96,20 +94,12 @@ internal sealed class BenchEchoResponder : IDisposable
             var correlationId = CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId);
             var key = CohortHeaders.Get(message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
             var headers = new Headers { { CohortHeaders.CorrelationId, System.Text.Encoding.UTF8.GetBytes(correlationId ?? "") } };
-            prompt.Produce(replyTo, new Message<string?, byte[]> { Key = key, Value = Answer, Headers = headers });
+            producer.Send(replyTo, key, Answer, headers);
         }
     }
 
-    private static IProducer<string?, byte[]> BuildProducer(string bootstrap, int lingerMs) =>
-        new ProducerBuilder<string?, byte[]>(new ProducerConfig
-            {
-                BootstrapServers = bootstrap,
-                Acks = Acks.All,
-                EnableIdempotence = true,
-                LingerMs = lingerMs,
-                SocketNagleDisable = true,
-                Partitioner = Partitioner.Murmur2Random,
-            })
-            .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: echo producer error {e.Code}: {e.Reason}"))
-            .Build();
+    // A node's outbox counts confirmations to move its cursor; here there is no cursor to move.
+    private static void IgnoreReport(Error? error)
+    {
+    }
 }
