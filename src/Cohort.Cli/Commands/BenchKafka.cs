@@ -15,7 +15,8 @@ namespace Cohort.Cli.Commands;
 /// service would, with a bounded number in flight (the Kafka mock keeps only a window of each partition, so an
 /// unpaced producer would lose commands there). With <c>--reply</c> each command asks for an answer on a reply
 /// topic of this run: answers free the in-flight slots and give the latency of every command. Without it, the
-/// run is paced by the growth of the journal. Either way it ends by counting the run's rows in PostgreSQL.
+/// run is paced by the growth of the journal. Either way it ends by counting the run's rows in PostgreSQL, except with
+/// <c>--echo</c>, where no node runs and this process answers (<see cref="BenchEchoResponder"/>).
 /// </summary>
 internal sealed class BenchKafka
 {
