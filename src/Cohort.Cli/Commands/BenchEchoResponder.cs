@@ -9,7 +9,8 @@ namespace Cohort.Cli.Commands;
 /// <summary>
 /// Stands in for a node in <c>cohort bench kafka --echo</c>: reads every partition of the command topic from its
 /// end, and for each command sends what a node sends through the node's own <see cref="MessageProducer"/> (an
-/// answer to its reply address, and one event), but decides nothing and touches no database. What such a run costs is the least any node can cost through Kafka on this machine.
+/// answer to its reply address, and one event), but decides nothing and touches no database. What such a run
+/// costs is the least any node can cost through Kafka on this machine.
 /// </summary>
 internal sealed class BenchEchoResponder : IDisposable
 {
@@ -21,7 +22,8 @@ internal sealed class BenchEchoResponder : IDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    private BenchEchoResponder(string bootstrap, string commandTopic, string eventTopic, List<TopicPartitionOffset> ends)
+    /// <summary>Starts answering what is produced to <paramref name="commandTopic"/> from now on.</summary>
+    public BenchEchoResponder(string bootstrap, string commandTopic, string eventTopic, CancellationToken ct)
     {
         this.eventTopic = eventTopic;
         consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
@@ -34,27 +36,20 @@ internal sealed class BenchEchoResponder : IDisposable
             })
             .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench kafka: echo consumer error {e.Code}: {e.Reason}"))
             .Build();
+        List<TopicPartitionOffset> ends;
+        try
+        {
+            ends = BenchKafkaClients.TopicEnds("kafka", consumer, commandTopic, ct);
+            consumer.Assign(ends);
+        }
+        catch
+        {
+            consumer.Dispose();
+            throw;
+        }
         producer = new MessageProducer(Options.Create(new KafkaOptions { BootstrapServers = bootstrap }), NullLogger<MessageProducer>.Instance);
-        consumer.Assign(ends);
         Console.WriteLine($"bench kafka: echo responder reads {ends.Count} partitions of {commandTopic} from their ends");
         loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-    }
-
-    /// <summary>Starts answering what is produced to <paramref name="commandTopic"/> from now on.</summary>
-    public static BenchEchoResponder Start(string bootstrap, string commandTopic, string eventTopic)
-    {
-        using var probe = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "cohort-bench-echo-probe" }).Build();
-        using var admin = new DependentAdminClientBuilder(probe.Handle).Build();
-        var metadata = admin.GetMetadata(commandTopic, TimeSpan.FromSeconds(10)).Topics.Single(t => t.Topic == commandTopic);
-        if (metadata.Error.IsError || metadata.Partitions.Count == 0)
-        {
-            throw new InvalidOperationException($"topic {commandTopic} is not there ({metadata.Error.Reason}); start kafka-dev first");
-        }
-        var ends = metadata.Partitions
-            .Select(p => new TopicPartition(commandTopic, p.PartitionId))
-            .Select(tp => new TopicPartitionOffset(tp, probe.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
-            .ToList();
-        return new BenchEchoResponder(bootstrap, commandTopic, eventTopic, ends);
     }
 
     public void Dispose()

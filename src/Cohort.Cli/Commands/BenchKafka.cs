@@ -113,7 +113,7 @@ internal sealed class BenchKafka
 
         var (keys, values) = PrepareCommands();
         using var echo = settings.Echo
-            ? BenchEchoResponder.Start(settings.Kafka.Bootstrap, topic, CohortTopics.Events(AccountEntityType.TypeName))
+            ? new BenchEchoResponder(settings.Kafka.Bootstrap, topic, CohortTopics.Events(AccountEntityType.TypeName), ct)
             : null;
         using var consumer = settings.Reply ? StartAnswerConsumer(ct) : null;
         using var stopReading = new CancellationTokenSource();
@@ -200,47 +200,13 @@ internal sealed class BenchKafka
             .Build();
         try
         {
-            consumer.Assign(AnswerTopicEnds(consumer, ct));
+            consumer.Assign(BenchKafkaClients.TopicEnds("kafka", consumer, ReplyTopic, ct));
             return consumer;
         }
         catch
         {
             consumer.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Every partition of the reply topic at its current end. Reading the topic's metadata makes a broker that
-    /// allows it (the mock does) create the topic, as the node's own reply listener relies on.
-    /// </summary>
-    private List<TopicPartitionOffset> AnswerTopicEnds(IConsumer<byte[], byte[]> consumer, CancellationToken ct)
-    {
-        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
-        while (true)
-        {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                var metadata = admin.GetMetadata(ReplyTopic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == ReplyTopic);
-                if (metadata is { Partitions.Count: > 0 } && metadata.Error.Code == ErrorCode.NoError)
-                {
-                    return metadata.Partitions
-                        .Select(p => new TopicPartition(ReplyTopic, p.PartitionId))
-                        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
-                        .ToList();
-                }
-            }
-            catch (KafkaException e) when (Stopwatch.GetTimestamp() < deadline)
-            {
-                Console.Error.WriteLine($"bench kafka: reply topic {ReplyTopic} not ready ({e.Error.Reason}); retrying");
-            }
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new InvalidOperationException($"the reply topic {ReplyTopic} did not appear within 60 s");
-            }
-            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
         }
     }
 

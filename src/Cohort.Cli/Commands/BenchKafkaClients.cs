@@ -137,6 +137,41 @@ internal static class BenchKafkaClients
         return true;
     }
 
+    /// <summary>
+    /// Every partition of <paramref name="topic"/> at its current end, to read what is produced from now on.
+    /// Reading the topic's metadata makes a broker that allows it (the mock does) create the topic, as the node's
+    /// own reply listener relies on; a topic still missing after 60 s is an error.
+    /// </summary>
+    public static List<TopicPartitionOffset> TopicEnds<TKey, TValue>(string bench, IConsumer<TKey, TValue> consumer, string topic, CancellationToken ct)
+    {
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == topic);
+                if (metadata is { Partitions.Count: > 0 } && metadata.Error.Code == ErrorCode.NoError)
+                {
+                    return metadata.Partitions
+                        .Select(p => new TopicPartition(topic, p.PartitionId))
+                        .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
+                        .ToList();
+                }
+            }
+            catch (KafkaException e) when (Stopwatch.GetTimestamp() < deadline)
+            {
+                Console.Error.WriteLine($"bench {bench}: topic {topic} not ready ({e.Error.Reason}); retrying");
+            }
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException($"the topic {topic} did not appear within 60 s");
+            }
+            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     /// <summary>The report's first line: what Kafka took and what it refused.</summary>
     public static string DeliveryLine(long sent, long delivered, long failures, string? firstDeliveryError) =>
         string.Create(CultureInfo.InvariantCulture,
