@@ -154,13 +154,17 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
     local label=$1 client_s=$6 done=$7 unit=${8:-command}
     read -r t0 m0 n0 p0 k0 <<< "$2"
     read -r t1 m1 n1 p1 k1 <<< "$3"
-    local batches commands batch_sum
+    local batches commands batch_sum read_sum commit_sum commits
     batches=$(( $(metric cohort_batches_committed_total "$5") - $(metric cohort_batches_committed_total "$4") ))
     commands=$(( $(metric cohort_commands_processed_total "$5") - $(metric cohort_commands_processed_total "$4") ))
     batch_sum=$(awk -v a="$(metric cohort_batch_duration_seconds_sum "$4")" -v b="$(metric cohort_batch_duration_seconds_sum "$5")" 'BEGIN {print b - a}')
+    read_sum=$(awk -v a="$(metric cohort_batch_read_seconds_sum "$4")" -v b="$(metric cohort_batch_read_seconds_sum "$5")" 'BEGIN {print b - a}')
+    commit_sum=$(awk -v a="$(metric cohort_batch_commit_seconds_sum "$4")" -v b="$(metric cohort_batch_commit_seconds_sum "$5")" 'BEGIN {print b - a}')
+    commits=$(( $(metric cohort_batch_commit_seconds_count "$5") - $(metric cohort_batch_commit_seconds_count "$4") ))
     awk -v label="$label" -v hz="$hz" -v cores="$(nproc)" -v t0="$t0" -v t1="$t1" -v m="$((m1 - m0))" \
         -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" \
-        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" -v unit="$unit" 'BEGIN {
+        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" -v unit="$unit" \
+        -v read_sum="$read_sum" -v commit_sum="$commit_sum" -v commits="$commits" 'BEGIN {
         wall = t1 - t0; node /= hz; pg /= hz; kafka /= hz; busy = m / hz
         other = busy - node - pg - kafka - client; if (other < 0) other = 0
         printf "  %s: %.1f s wall, %d cores = %.1f core-s; busy %.1f core-s (%.0f%%)\n", label, wall, cores, wall * cores, busy, 100 * busy / (wall * cores)
@@ -172,6 +176,9 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
         if (batches > 0)
             printf "    node batches: %d, %.0f commands per batch, %.1f ms per batch (decide + commit), %.1f partitions busy on average\n",
                 batches, commands / batches, 1000 * batch_sum / batches, batch_sum / wall
+        if (batches > 0 && commits > 0)
+            printf "    of a batch: journal read %.1f ms, commit %.1f ms (from the group commit queue to committed), the rest %.1f ms\n",
+                1000 * read_sum / batches, 1000 * commit_sum / commits, 1000 * (batch_sum - read_sum - commit_sum) / batches
     }'
 }
 

@@ -28,12 +28,24 @@ public sealed class RuntimeMetrics
 
     public LatencyHistogram AskDuration { get; } = new();
 
-    public void BatchCommitted(int commandCount, int eventCount, TimeSpan duration)
+    /// <summary>The part of <see cref="BatchDuration"/> spent reading the journal: stored results, entities not in memory.</summary>
+    public LatencyHistogram BatchReadDuration { get; } = new();
+
+    /// <summary>The part of <see cref="BatchDuration"/> from handing the batch to the group commit until its transaction committed.</summary>
+    public LatencyHistogram BatchCommitDuration { get; } = new();
+
+    /// <param name="commit">Null when the batch wrote nothing (every command invalid), so it had no transaction.</param>
+    public void BatchCommitted(int commandCount, int eventCount, TimeSpan duration, TimeSpan read, TimeSpan? commit)
     {
         Interlocked.Add(ref commands, commandCount);
         Interlocked.Add(ref events, eventCount);
         Interlocked.Increment(ref batches);
         BatchDuration.Observe(duration);
+        BatchReadDuration.Observe(read);
+        if (commit is { } committed)
+        {
+            BatchCommitDuration.Observe(committed);
+        }
     }
 
     public void TransactionCommitted() => Interlocked.Increment(ref transactions);
@@ -88,6 +100,10 @@ public sealed class RuntimeMetrics
             .Append("# TYPE cohort_reconciliation_mismatches gauge\n")
             .Append("cohort_reconciliation_mismatches ").Append(Interlocked.Read(ref lastMismatches)).Append('\n');
         Histogram(text, "cohort_batch_duration_seconds", "Time to decide and commit one batch.", BatchDuration);
+        Histogram(text, "cohort_batch_read_seconds",
+            "Part of a batch's time spent reading the journal (stored results of its request ids, entities not in memory).", BatchReadDuration);
+        Histogram(text, "cohort_batch_commit_seconds",
+            "Part of a batch's time from handing it to the group commit until its transaction committed.", BatchCommitDuration);
         Histogram(text, "cohort_ask_duration_seconds", "Time from sending a command to receiving its answer.", AskDuration);
     }
 

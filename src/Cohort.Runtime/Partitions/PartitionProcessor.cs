@@ -215,7 +215,9 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             }
         }
 
+        var reading = Stopwatch.GetTimestamp();
         var read = await context.Journal.ReadAsync(type.Name, toLoad, requestEntityIds, requestIds, CancellationToken.None);
+        var readTime = Stopwatch.GetElapsedTime(reading);
         foreach (var id in toLoad)
         {
             cache.Put(id, Recover(id, read.Entities.GetValueOrDefault(id)));
@@ -244,10 +246,13 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
             changes.Add(new EntityChange<TState>(id, entity.SeqNr, entity.State));
         }
 
+        TimeSpan? commitTime = null;
         if (write.ResultCount > 0)
         {
+            var committing = Stopwatch.GetTimestamp();
             var position = await context.Committer.CommitAsync(new ProjectedCommit<TState, TEvent>(
                 TopicPartition.Topic, Epoch, write, outbox.TakeConfirmed(), type.ReadModel, changes, journaled));
+            commitTime = Stopwatch.GetElapsedTime(committing);
             if (position > 0)
             {
                 var messages = new List<OutboundMessage>();
@@ -283,7 +288,7 @@ internal sealed class PartitionProcessor<TState, TCommand, TEvent> : IPartitionP
         {
             context.StoreOffset(new TopicPartitionOffset(TopicPartition, lastOffset + 1));
         }
-        context.Metrics.BatchCommitted(batch.Count, write.EventCount, Stopwatch.GetElapsedTime(started));
+        context.Metrics.BatchCommitted(batch.Count, write.EventCount, Stopwatch.GetElapsedTime(started), readTime, commitTime);
     }
 
     private ParsedCommand<TCommand> Parse(Message<string?, byte[]> message)
