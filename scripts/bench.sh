@@ -148,6 +148,9 @@ pg_statements() { # the statements PostgreSQL spent the run on, when pg_stat_sta
 metric() { # value of one metric in a /metrics text
     awk -v name="$1" '$1 == name {print $2}' <<< "$2"
 }
+metric_growth() { # name before-metrics after-metrics: how much a (fractional) metric grew between the two
+    awk -v a="$(metric "$1" "$2")" -v b="$(metric "$1" "$3")" 'BEGIN {print b - a}'
+}
 
 # Prints where the time went between two snapshots: CPU per part, and the node's batches.
 profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu-seconds done-count [unit]
@@ -157,9 +160,9 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
     local batches commands batch_sum read_sum commit_sum commits
     batches=$(( $(metric cohort_batches_committed_total "$5") - $(metric cohort_batches_committed_total "$4") ))
     commands=$(( $(metric cohort_commands_processed_total "$5") - $(metric cohort_commands_processed_total "$4") ))
-    batch_sum=$(awk -v a="$(metric cohort_batch_duration_seconds_sum "$4")" -v b="$(metric cohort_batch_duration_seconds_sum "$5")" 'BEGIN {print b - a}')
-    read_sum=$(awk -v a="$(metric cohort_batch_read_seconds_sum "$4")" -v b="$(metric cohort_batch_read_seconds_sum "$5")" 'BEGIN {print b - a}')
-    commit_sum=$(awk -v a="$(metric cohort_batch_commit_seconds_sum "$4")" -v b="$(metric cohort_batch_commit_seconds_sum "$5")" 'BEGIN {print b - a}')
+    batch_sum=$(metric_growth cohort_batch_duration_seconds_sum "$4" "$5")
+    read_sum=$(metric_growth cohort_batch_read_seconds_sum "$4" "$5")
+    commit_sum=$(metric_growth cohort_batch_commit_seconds_sum "$4" "$5")
     commits=$(( $(metric cohort_batch_commit_seconds_count "$5") - $(metric cohort_batch_commit_seconds_count "$4") ))
     awk -v label="$label" -v hz="$hz" -v cores="$(nproc)" -v t0="$t0" -v t1="$t1" -v m="$((m1 - m0))" \
         -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" \
