@@ -17,11 +17,13 @@ internal static class AdminEndpoints
         app.MapGet("/admin/cluster", GetClusterAsync);
         app.MapPost("/admin/reconcile", async (ReconciliationService reconciliation, CancellationToken ct) =>
         {
-            var report = await reconciliation.ReconcileAsync(ct);
+            var report = await reconciliation.ReconcileAsync(ReconciliationScope.Full, ct);
             return Results.Json(new
             {
                 consistent = report.Consistent,
                 checkedAt = report.CheckedAt,
+                scope = report.Scope.ToString(),
+                events = report.Events,
                 accounts = report.Accounts,
                 stuckTransfers = report.StuckTransfers,
                 assets = report.Assets.Select(a => new

@@ -72,10 +72,21 @@ public sealed class RuntimeMetrics
 
     public void AskRerouted() => Interlocked.Increment(ref reroutedAsks);
 
-    public void Reconciled(int mismatches)
+    /// <param name="comparedAll">
+    /// The run compared every account: its count replaces the gauge. A run that compared only the accounts new events
+    /// touched adds to it, so a mismatch stays visible until a complete comparison no longer finds it.
+    /// </param>
+    public void Reconciled(bool comparedAll, int mismatches)
     {
         Interlocked.Increment(ref reconciliations);
-        Interlocked.Exchange(ref lastMismatches, mismatches);
+        if (comparedAll)
+        {
+            Interlocked.Exchange(ref lastMismatches, mismatches);
+        }
+        else
+        {
+            Interlocked.Add(ref lastMismatches, mismatches);
+        }
     }
 
     public void Render(StringBuilder text)
@@ -96,7 +107,7 @@ public sealed class RuntimeMetrics
         Counter(text, "cohort_asks_rerouted_total",
             "Local commands sent again through Kafka because their partition was released first.", Interlocked.Read(ref reroutedAsks));
         Counter(text, "cohort_reconciliations_total", "Reconciliations run on this node.", Interlocked.Read(ref reconciliations));
-        text.Append("# HELP cohort_reconciliation_mismatches Mismatches found by this node's last reconciliation.\n")
+        text.Append("# HELP cohort_reconciliation_mismatches Mismatches found by this node's last reconciliation of every account, and since then in new events.\n")
             .Append("# TYPE cohort_reconciliation_mismatches gauge\n")
             .Append("cohort_reconciliation_mismatches ").Append(Interlocked.Read(ref lastMismatches)).Append('\n');
         Histogram(text, "cohort_batch_duration_seconds", "Time to decide and commit one batch.", BatchDuration);

@@ -1,8 +1,12 @@
 namespace Cohort.Runtime.Reconciliation;
 
 /// <summary>What one reconciliation found. Empty <see cref="Mismatches"/> means the books agree.</summary>
+/// <param name="Events">Account events it summed.</param>
+/// <param name="Accounts">Accounts it compared.</param>
+/// <param name="Assets">Each asset's totals; none for <see cref="ReconciliationScope.NewEvents"/>.</param>
 public sealed record ReconciliationReport(
-    DateTime CheckedAt, long Accounts, IReadOnlyList<AssetTotal> Assets, IReadOnlyList<Mismatch> Mismatches, long StuckTransfers)
+    DateTime CheckedAt, ReconciliationScope Scope, long Events, long Accounts, IReadOnlyList<AssetTotal> Assets, IReadOnlyList<Mismatch> Mismatches,
+    long StuckTransfers)
 {
     public bool Consistent => Mismatches.Count == 0;
 }

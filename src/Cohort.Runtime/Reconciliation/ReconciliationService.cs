@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Cohort.Runtime.Kafka;
 using Cohort.Runtime.Metrics;
@@ -8,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Cohort.Runtime.Reconciliation;
 
 /// <summary>
-/// Reconciles periodically on the singleton's node, and on demand on any node. Every mismatch becomes a log
-/// entry, a metric and an alert on <c>cohort.events.alerts</c>; balances are left as they are for a human.
+/// Reconciles periodically on the singleton's node, at the scopes and intervals of <see cref="ReconciliationOptions"/>,
+/// and fully on demand on any node. Every mismatch becomes a log entry, a metric and an alert on
+/// <c>cohort.events.alerts</c>; balances are left as they are for a human.
 /// </summary>
 public sealed class ReconciliationService(
     Reconciler reconciler,
@@ -24,21 +26,36 @@ public sealed class ReconciliationService(
 
     public async Task RunAsync(SingletonLease lease, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval);
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.Interval);
+        long? lastFull = null, lastAllAccounts = null;
         do
         {
-            await ReconcileAsync(ct);
+            var now = Stopwatch.GetTimestamp();
+            var scope = ReconciliationScope.NewEvents;
+            if (lastFull is not { } full || Stopwatch.GetElapsedTime(full, now) >= settings.FullInterval)
+            {
+                (scope, lastFull, lastAllAccounts) = (ReconciliationScope.Full, now, now);
+            }
+            else if (lastAllAccounts is not { } all || Stopwatch.GetElapsedTime(all, now) >= settings.AllAccountsInterval)
+            {
+                (scope, lastAllAccounts) = (ReconciliationScope.AllAccounts, now);
+            }
+            await ReconcileAsync(scope, ct);
         }
         while (await timer.WaitForNextTickAsync(ct));
     }
 
-    public async Task<ReconciliationReport> ReconcileAsync(CancellationToken ct)
+    public async Task<ReconciliationReport> ReconcileAsync(ReconciliationScope scope, CancellationToken ct)
     {
-        var report = await reconciler.RunAsync(options.Value.StuckTransferAfter, ct);
-        metrics.Reconciled(report.Mismatches.Count);
+        var started = Stopwatch.GetTimestamp();
+        var report = await reconciler.RunAsync(scope, options.Value.StuckTransferAfter, ct);
+        metrics.Reconciled(scope != ReconciliationScope.NewEvents, report.Mismatches.Count);
         if (report.Consistent)
         {
-            logger.LogInformation("Reconciliation: {Accounts} accounts, {Assets} assets, no mismatch", report.Accounts, report.Assets.Count);
+            logger.Log(scope == ReconciliationScope.NewEvents ? LogLevel.Debug : LogLevel.Information,
+                "Reconciliation ({Scope}, {Milliseconds} ms): {Events} account events summed, {Accounts} accounts compared, {Assets} assets, no mismatch",
+                scope, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, report.Events, report.Accounts, report.Assets.Count);
             return report;
         }
         foreach (var m in report.Mismatches)

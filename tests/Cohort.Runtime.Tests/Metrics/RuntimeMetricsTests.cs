@@ -25,6 +25,24 @@ public sealed class RuntimeMetricsTests
         Assert.Equal(19, Value(text, "cohort_commands_processed_total"));
     }
 
+    [Fact]
+    public void A_mismatch_found_in_new_events_stays_on_the_gauge_until_a_run_over_every_account_finds_none()
+    {
+        var metrics = new RuntimeMetrics();
+
+        metrics.Reconciled(comparedAll: true, 0);
+        metrics.Reconciled(comparedAll: false, 2);
+        var afterNewEvents = Value(Render(metrics), "cohort_reconciliation_mismatches");
+        metrics.Reconciled(comparedAll: false, 0);
+        var afterQuietRun = Value(Render(metrics), "cohort_reconciliation_mismatches");
+        metrics.Reconciled(comparedAll: true, 0);
+
+        var text = Render(metrics);
+        Assert.Equal((2, 2), (afterNewEvents, afterQuietRun));
+        Assert.Equal(0, Value(text, "cohort_reconciliation_mismatches"));
+        Assert.Equal(4, Value(text, "cohort_reconciliations_total"));
+    }
+
     private static string Render(RuntimeMetrics metrics)
     {
         var text = new StringBuilder();

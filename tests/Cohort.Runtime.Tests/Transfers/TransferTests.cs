@@ -25,7 +25,7 @@ public sealed class TransferTests : NodeTestBase
         Assert.Equal("transfer_out", await Db.ScalarAsync<string>("SELECT kind FROM ledger WHERE request_id = 't-1:debit'"));
         Assert.Equal("transfer_in", await Db.ScalarAsync<string>("SELECT kind FROM ledger WHERE request_id = 't-1:credit'"));
         Assert.Equal(2, await Db.ScalarAsync<long>("SELECT count(*) FROM journal WHERE entity_type = 'account' AND request_id LIKE 't-1:%'"));
-        var report = await node.Services.GetRequiredService<ReconciliationService>().ReconcileAsync(CancellationToken.None);
+        var report = await node.Services.GetRequiredService<ReconciliationService>().ReconcileAsync(ReconciliationScope.Full, CancellationToken.None);
         Assert.True(report.Consistent, string.Join("; ", report.Mismatches));
         Assert.Equal(100m, report.Assets.Single(a => a.Asset == "USDT").Expected);
     }
@@ -59,7 +59,7 @@ public sealed class TransferTests : NodeTestBase
         Assert.Equal(10m, await Db.AvailableAsync("erin", "BTC"));
         Assert.Equal(Amount.MaxBalance - 5m, await Db.AvailableAsync("frank", "BTC"));
         Assert.Equal("transfer_refund", await Db.ScalarAsync<string>("SELECT kind FROM ledger WHERE request_id = 't-3:refund'"));
-        var report = await node.Services.GetRequiredService<ReconciliationService>().ReconcileAsync(CancellationToken.None);
+        var report = await node.Services.GetRequiredService<ReconciliationService>().ReconcileAsync(ReconciliationScope.Full, CancellationToken.None);
         Assert.True(report.Consistent, string.Join("; ", report.Mismatches));
     }
 }
