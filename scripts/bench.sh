@@ -11,9 +11,11 @@
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
 #   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
 #   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=192                     the HTTP run
-#   BENCH_HTTP_WARMUP=10                                                  seconds of HTTP load before it is measured
+#   BENCH_HTTP_WARMUP=20                                                  seconds of HTTP load before it is measured
+#                                                                         (the node compiles its HTTP path for ~15 s)
 #   BENCH_HTTP_RATE=8000 BENCH_HTTP_RATE_CONCURRENCY=256                  then the HTTP run on a schedule (0: none)
 #   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
+#   BENCH_NODE_ENV="DOTNET_gcServer=0 ..."                               extra environment of the node
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
 #   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
 #   BENCH_TRANSFER_DURATION=20 BENCH_TRANSFER_CONCURRENCY=64              the HTTP transfer run
@@ -23,7 +25,7 @@
 #   BENCH_SKIP_ECHO=1                                                     no Kafka-alone run at the end
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
-#   BENCH_PG_SETTINGS="shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=15min"   PostgreSQL settings
+#   BENCH_PG_SETTINGS="shared_buffers=1GB min_wal_size=2GB max_wal_size=8GB checkpoint_timeout=15min"   PostgreSQL settings
 #                                                                         ("" keeps initdb's defaults)
 #   BENCH_KEEP=1                                                          keep the work folder (logs) after exit
 set -euo pipefail
@@ -36,7 +38,7 @@ commands=${BENCH_COMMANDS:-300000}
 in_flight=${BENCH_IN_FLIGHT:-20000}
 warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
 http_duration=${BENCH_HTTP_DURATION:-20}
-http_warmup=${BENCH_HTTP_WARMUP:-10}
+http_warmup=${BENCH_HTTP_WARMUP:-20}
 http_concurrency=${BENCH_HTTP_CONCURRENCY:-192}
 http_rate=${BENCH_HTTP_RATE:-8000}
 http_rate_concurrency=${BENCH_HTTP_RATE_CONCURRENCY:-256}
@@ -48,6 +50,7 @@ transfer_in_flight=${BENCH_TRANSFER_IN_FLIGHT:-5000}
 transfer_poll_ms=${BENCH_TRANSFER_POLL_MS:-20}
 partitions=8 # of cohort.commands.account, as DESIGN.md has it
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
+read -r -a node_env <<< "${BENCH_NODE_ENV:-}"
 
 cli_dir=$repo/src/Cohort.Cli/bin/Release/net10.0
 node_dir=$repo/src/Cohort.Node/bin/Release/net10.0
@@ -223,7 +226,7 @@ psql_admin=(psql -X -q -v ON_ERROR_STOP=1 -h "$pg_host" -p "$pg_port" -U "$pg_us
 # Settings of a PostgreSQL that serves a write-heavy service rather than initdb's defaults (128 MB of shared
 # buffers, a checkpoint every 1 GB of WAL, which a full run writes twice); fsync stays on. And statement timings
 # for the profile: pg_stat_statements must be preloaded. Both take a restart.
-read -r -a pg_settings <<< "${BENCH_PG_SETTINGS-shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=15min}"
+read -r -a pg_settings <<< "${BENCH_PG_SETTINGS-shared_buffers=1GB min_wal_size=2GB max_wal_size=8GB checkpoint_timeout=15min}"
 for setting in "${pg_settings[@]}"; do
     "${psql_admin[@]}" -d postgres -c "ALTER SYSTEM SET ${setting%%=*} = '${setting#*=}'" >&2
 done
@@ -232,6 +235,14 @@ if [[ ${BENCH_PG_STATEMENTS:-1} == 1 ]]; then
 fi
 scripts/postgres-dev.sh stop "$work/pg" >&2
 scripts/postgres-dev.sh start "$work/pg" "$pg_port" >/dev/null
+# A database in service reuses its WAL segments: each checkpoint renames the old ones for what comes next. A new
+# database instead creates and zero-fills a 16 MB segment about every second under this load, and every commit
+# waits while it does: with reconciliation paused, HTTP on a schedule had a p99 of 91-133 ms on new segments and
+# 30-32 ms on reused ones. So PostgreSQL first writes 1 GB of segments to reuse, and the Kafka and HTTP runs
+# start at a checkpoint, which makes the segments of the run before reusable again.
+"${psql_admin[@]}" -d cohort -c 'CREATE TABLE bench_wal (x int)' \
+    -c 'DO $$ BEGIN FOR i IN 1..64 LOOP INSERT INTO bench_wal VALUES (i); PERFORM pg_switch_wal(); END LOOP; END $$' \
+    -c 'DROP TABLE bench_wal' >&2
 statements=0
 if [[ ${BENCH_PG_STATEMENTS:-1} == 1 ]] && "${psql_admin[@]}" -d cohort -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >&2; then
     statements=1
@@ -244,7 +255,7 @@ url=http://127.0.0.1:$http_port
 say "starting node bench-node at $url ${node_args[*]:-}"
 # From its own folder: the content root is the working directory, and appsettings.json (log levels: no line per
 # HTTP request) is found there only.
-(cd "$node_dir" && exec dotnet Cohort.Node.dll --urls "$url" --Cohort:Node:NodeId=bench-node --Cohort:Node:Url="$url" \
+(cd "$node_dir" && exec env "${node_env[@]}" dotnet Cohort.Node.dll --urls "$url" --Cohort:Node:NodeId=bench-node --Cohort:Node:Url="$url" \
     --Cohort:Kafka:BootstrapServers="$bootstrap" --Cohort:Postgres:ConnectionString="$node_cs" "${node_args[@]}") \
     > "$work/node.log" 2>&1 &
 node_pid=$!
@@ -265,6 +276,12 @@ say "node ready, owning $owned partitions"
 status=0
 results=()
 
+before_measuring() { # a checkpoint (see above), and the statement timings of this run only
+    "${psql_admin[@]}" -d cohort -c 'CHECKPOINT' >&2
+    [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
+    return 0
+}
+
 # ---- Kafka benchmark -------------------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_KAFKA:-0} != 1 ]]; then
     if (( warmup_commands > 0 )); then
@@ -278,7 +295,7 @@ if [[ ${BENCH_SKIP_KAFKA:-0} != 1 ]]; then
         "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
     fi
     say "cohort bench kafka --accounts $accounts --commands $commands --in-flight $in_flight --reply"
-    [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
+    before_measuring
     m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/kafka-threads-before.txt"
     (sleep 5; top -c -b -n 2 -d 3 -w 200 > "$work/kafka-top.txt" 2>&1) &
     top_pid=$!
@@ -306,7 +323,7 @@ fi
 # ---- HTTP benchmark --------------------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup $http_warmup --concurrency $http_concurrency"
-    [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
+    before_measuring
     m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/http-threads-before.txt"
     http_rc=0
     "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup "$http_warmup" \
@@ -328,6 +345,7 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     # A closed loop at its limit tells the most a node answers; the latency at a given rate is a different
     # question. Requests on a schedule, each timed from when it was due.
     if (( http_rate > 0 )); then
+        before_measuring
         say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup 5 --concurrency $http_rate_concurrency --rate $http_rate"
         paced_rc=0
         "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup 5 \

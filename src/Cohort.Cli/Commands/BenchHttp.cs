@@ -19,6 +19,7 @@ internal sealed class BenchHttp
     private readonly Settings settings;
     private readonly string requestIdPrefix = $"bench-{BenchCommand.NewRunId()}-";
     private readonly BenchLatencyRecorder latency = new();
+    private readonly BenchLatencyRecorder lateness = new();
     private readonly ConcurrentDictionary<string, long> errors = new(StringComparer.Ordinal);
     private long next = -1;
     private long ok;
@@ -85,6 +86,10 @@ internal sealed class BenchHttp
         }
         Console.WriteLine(Invariant($"  throughput: {rate:0} requests/s (200 OK over {settings.Duration.TotalSeconds:0} s), {measured / settings.Duration.TotalSeconds:0} responses/s"));
         Console.WriteLine($"  latency ms (request to full response): {latency.Summary()}");
+        if (settings.Rate > 0)
+        {
+            Console.WriteLine($"  of that, sent after it was due (client woke late, or the previous answer came late), ms: {lateness.Summary()}");
+        }
         Console.WriteLine(Invariant(
             $"result http: requests_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ok={ok} errors={measured - ok} scheduled_per_s={settings.Rate} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
         return ok > 0 && measured == ok ? 0 : 1;
@@ -95,7 +100,7 @@ internal sealed class BenchHttp
         // Loop i of C sends at start + (i + k*C) / rate: together, one request every 1/rate.
         var index = Interlocked.Increment(ref loopsStarted) - 1;
         BenchHttpClient.Pace? pace = settings.Rate > 0
-            ? new(start + index * Stopwatch.Frequency / settings.Rate, settings.Concurrency * Stopwatch.Frequency / settings.Rate)
+            ? new(start + index * Stopwatch.Frequency / settings.Rate, settings.Concurrency * Stopwatch.Frequency / settings.Rate, lateness)
             : null;
         return BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
             next: () =>

@@ -123,6 +123,10 @@ internal static class BenchHttpClient
                     {
                         await Task.Delay(Stopwatch.GetElapsedTime(started, due), ct);
                     }
+                    if (due >= measureFrom && due < measureTo)
+                    {
+                        p.Lateness.RecordSince(due);
+                    }
                     started = due;
                 }
                 if (started >= measureTo)
@@ -169,8 +173,12 @@ internal static class BenchHttpClient
         }
     }
 
-    /// <summary>A loop's schedule, in Stopwatch ticks: its first request is due at <see cref="FirstAt"/>, then one every <see cref="Every"/>.</summary>
-    public readonly record struct Pace(long FirstAt, long Every);
+    /// <summary>
+    /// A loop's schedule, in Stopwatch ticks: its first request is due at <see cref="FirstAt"/>, then one every
+    /// <see cref="Every"/>. <see cref="Lateness"/> gets how late each measured request was sent: because the
+    /// client woke late, or because the connection's previous answer came after this request was due.
+    /// </summary>
+    public readonly record struct Pace(long FirstAt, long Every, BenchLatencyRecorder Lateness);
 
     private static async Task ReportProgressAsync(
         long start, long measureTo, Func<long> answered, string answersName, Func<long> failures, string failuresName, CancellationToken ct)
