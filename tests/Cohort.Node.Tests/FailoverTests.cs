@@ -107,6 +107,8 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         log.Write($"journal: {check.JournalEvents} events, {check.RequestResults} request results; balances sum {check.BalanceTotal}, acknowledged {check.AcknowledgedTotal}");
         Assert.True(check.Passed, check.Describe());
 
+        await cluster.CheckNoReconciliationAlertAsync(survivors);
+
         await CheckReadApiAsync(survivors[0], report.Outcomes);
     }
 

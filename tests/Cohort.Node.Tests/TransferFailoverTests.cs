@@ -186,6 +186,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(check.Refunded > 0, "no transfer took the refund path (debit, refused credit, refund)");
 
         await CheckReadApiAsync(survivors[0], transfers);
+        await cluster.CheckNoReconciliationAlertAsync(survivors);
         await CheckReconciliationAsync(survivors[0], plan);
     }
 
