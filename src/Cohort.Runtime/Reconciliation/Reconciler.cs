@@ -17,11 +17,18 @@ public sealed class Reconciler(NpgsqlDataSource dataSource)
     // Runs from any node (the singleton's timer, POST /admin/reconcile) take turns on the running totals.
     private const long AdvisoryLockKey = 0x436f686f72745243; // "CohortRC"
 
+    // An account and asset's running totals (r) and its balance row (b), as Compare reads them.
+    private const string Compared = """
+        r.journal_available, r.journal_frozen, r.ledger_available, r.ledger_frozen, r.available_after, r.frozen_after,
+        b.available, b.frozen
+        """;
+
     // The account events above each partition's cursor, with each event's effect on (available, frozen) as
     // AccountDelta defines it in the domain, and on the asset's flows. The LATERAL walks
     // journal_partition_position from each cursor up, and each event finds its ledger entry by primary key;
-    // OFFSET 0 keeps the planner from flattening either into a scan of the whole table.
-    private const string SumNewEvents = """
+    // OFFSET 0 keeps the planner from flattening either into a scan of the whole table. It answers, for each
+    // account and asset the new events touched, the updated totals beside the balance row, found the same way.
+    private const string SumNewEvents = $"""
         WITH new AS MATERIALIZED (
             SELECT o.kafka_partition, j.position, j.entity_id AS account_id, j.seq_nr, j.event_type,
                    j.payload->>'asset' AS asset, (j.payload->>'amount')::numeric AS a
@@ -63,7 +70,7 @@ public sealed class Reconciler(NpgsqlDataSource dataSource)
                    ledger_seq_nr = greatest(r.ledger_seq_nr, excluded.ledger_seq_nr),
                    available_after = CASE WHEN excluded.ledger_seq_nr > r.ledger_seq_nr THEN excluded.available_after ELSE r.available_after END,
                    frozen_after = CASE WHEN excluded.ledger_seq_nr > r.ledger_seq_nr THEN excluded.frozen_after ELSE r.frozen_after END
-            RETURNING account_id, asset),
+            RETURNING account_id, asset, journal_available, journal_frozen, ledger_available, ledger_frozen, available_after, frozen_after),
         assets AS (
             INSERT INTO reconciled_assets AS r (asset, expected, in_flight)
             SELECT asset,
@@ -75,24 +82,15 @@ public sealed class Reconciler(NpgsqlDataSource dataSource)
             INSERT INTO reconciled_positions AS r (kafka_partition, position)
             SELECT kafka_partition, max(position) FROM new GROUP BY 1
             ON CONFLICT (kafka_partition) DO UPDATE SET position = excluded.position)
-        SELECT account_id, asset, (SELECT count(*) FROM new) FROM balances
-        """;
-
-    private const string Compared = """
-        r.journal_available, r.journal_frozen, r.ledger_available, r.ledger_frozen, r.available_after, r.frozen_after,
-        b.available, b.frozen
+        SELECT r.account_id, r.asset, {Compared}, (SELECT count(*) FROM new)
+          FROM balances r
+          LEFT JOIN LATERAL (
+               SELECT available, frozen FROM account_balances WHERE account_id = r.account_id AND asset = r.asset OFFSET 0) b ON true
         """;
 
     private const string CompareAll = $"""
         SELECT coalesce(r.account_id, b.account_id), coalesce(r.asset, b.asset), {Compared}
           FROM reconciled_balances r FULL JOIN account_balances b ON b.account_id = r.account_id AND b.asset = r.asset
-        """;
-
-    private const string CompareTouched = $"""
-        SELECT t.account_id, t.asset, {Compared}
-          FROM unnest($1::text[], $2::text[]) AS t(account_id, asset)
-          LEFT JOIN reconciled_balances r ON r.account_id = t.account_id AND r.asset = t.asset
-          LEFT JOIN account_balances b ON b.account_id = t.account_id AND b.asset = t.asset
         """;
 
     /// <summary>
@@ -129,25 +127,23 @@ public sealed class Reconciler(NpgsqlDataSource dataSource)
             await ExecuteAsync(conn, tx, "DELETE FROM reconciled_balances; DELETE FROM reconciled_assets; DELETE FROM reconciled_positions", ct);
         }
 
-        var touchedAccounts = new List<string>();
-        var touchedAssets = new List<string>();
+        // A run over new events compares what the summing answers; the others compare every account after it.
+        var mismatches = new List<Mismatch>();
+        var touchedAccounts = new HashSet<string>(StringComparer.Ordinal);
         long events = 0;
         await ForEachAsync(conn, tx, SumNewEvents, r =>
             {
                 touchedAccounts.Add(r.GetString(0));
-                touchedAssets.Add(r.GetString(1));
-                events = r.GetInt64(2);
+                events = r.GetInt64(10);
+                if (scope == ReconciliationScope.NewEvents)
+                {
+                    Compare(r, mismatches);
+                }
             }, ct, CohortTopics.Commands(AccountEntityType.TypeName), AccountEntityType.TypeName);
-
-        var mismatches = new List<Mismatch>();
         if (scope == ReconciliationScope.NewEvents)
         {
-            if (touchedAccounts.Count > 0)
-            {
-                await ForEachAsync(conn, tx, CompareTouched, r => Compare(r, mismatches), ct, touchedAccounts, touchedAssets);
-            }
             await tx.CommitAsync(ct);
-            return new ReconciliationReport(DateTime.UtcNow, scope, events, touchedAccounts.Distinct(StringComparer.Ordinal).LongCount(), [], mismatches, 0);
+            return new ReconciliationReport(DateTime.UtcNow, scope, events, touchedAccounts.Count, [], mismatches, 0);
         }
 
         await ForEachAsync(conn, tx, CompareAll, r => Compare(r, mismatches), ct);
