@@ -1,5 +1,11 @@
+using Cohort.Cluster.Hosting;
+using Cohort.Cluster.Metrics;
 using Cohort.Node.Http;
-using Cohort.Runtime.Hosting;
+using Cohort.Node.Http.Accounts;
+using Cohort.Node.Http.Admin;
+using Cohort.Node.Http.Health;
+using Cohort.Node.Http.Transfers;
+using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddSimpleConsole(o =>
@@ -8,9 +14,10 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "HH:mm:ss.fff ";
     o.UseUtcTimestamp = true;
 });
-builder.Services.AddCohortRuntime(builder.Configuration);
+builder.Services.AddCohort(builder.Configuration);
 builder.Services.AddRequestSigning(builder.Configuration);
-builder.Services.AddTransferEndpoints();
+builder.Services.AddSingleton<EntityAsk>();
+builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CohortMetrics.MeterName).AddPrometheusExporter());
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();

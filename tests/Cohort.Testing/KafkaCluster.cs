@@ -1,4 +1,4 @@
-using Cohort.Runtime.Kafka;
+using Cohort.Cluster.Kafka;
 
 namespace Cohort.Testing;
 

@@ -1,5 +1,5 @@
-using Cohort.Runtime.Entities;
-using Cohort.Runtime.Kafka;
+using Cohort.Cluster.Entities;
+using Cohort.Cluster.Kafka;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -81,13 +81,13 @@ internal sealed class BenchEchoResponder : IDisposable
             {
                 continue;
             }
-            producer.Send(new OutboundMessage(eventTopic, message.Key ?? "", message.Value, IsEvent: true), IgnoreReport);
+            producer.SendEvent(eventTopic, message.Key ?? "", message.Value, IgnoreReport);
             if (CohortHeaders.Get(message.Headers, CohortHeaders.ReplyTo) is not { } replyTo)
             {
                 continue;
             }
             var correlationId = CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId);
-            var key = CohortHeaders.Get(message.Headers, CohortHeaders.ReplyKey) ?? correlationId;
+            var key = correlationId;
             var headers = new Headers { { CohortHeaders.CorrelationId, System.Text.Encoding.UTF8.GetBytes(correlationId ?? "") } };
             producer.Send(replyTo, key, Answer, headers);
         }

@@ -1,4 +1,4 @@
-using Cohort.Runtime.Accounts;
+using Cohort.Cluster.Entities.Accounts;
 using Npgsql;
 
 namespace Cohort.Cli.Commands;
@@ -28,7 +28,7 @@ internal sealed class BenchJournalCheck(NpgsqlDataSource db, string requestIdPre
             SELECT (SELECT count(*) FROM request_results WHERE entity_type = $1 AND request_id LIKE $2),
                    (SELECT count(*) FROM journal WHERE entity_type = $1 AND request_id LIKE $2)
             """);
-        cmd.Parameters.AddWithValue(AccountEntityType.TypeName);
+        cmd.Parameters.AddWithValue(AccountRegion.TypeName);
         cmd.Parameters.AddWithValue(requestIdPrefix + "%");
         cmd.CommandTimeout = 120;
         await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -3,8 +3,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Cohort.Runtime.Accounts;
-using Cohort.Runtime.Kafka;
+using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Kafka;
 using Confluent.Kafka;
 using Npgsql;
 
@@ -24,7 +24,7 @@ internal sealed class BenchKafka
 
     private readonly Settings settings;
     private readonly string runId = BenchCommand.NewRunId();
-    private readonly string topic = CohortTopics.Commands(AccountEntityType.TypeName);
+    private readonly string topic = CohortTopics.Commands(AccountRegion.TypeName);
     private readonly long[] sentAt;
     private readonly int[] answeredFlags;
     private readonly SemaphoreSlim slots;
@@ -56,7 +56,7 @@ internal sealed class BenchKafka
 
     private string RequestIdPrefix => $"bench-{runId}-";
 
-    private string ReplyTopic => CohortTopics.Replies($"bench-{runId}");
+    private string ReplyTopic => $"cohort.replies.bench-{runId}";
 
     public static Command CreateCommand()
     {
@@ -113,7 +113,7 @@ internal sealed class BenchKafka
 
         var (keys, values) = PrepareCommands();
         using var echo = settings.Echo
-            ? new BenchEchoResponder(settings.Kafka.Bootstrap, topic, CohortTopics.Events(AccountEntityType.TypeName), ct)
+            ? new BenchEchoResponder(settings.Kafka.Bootstrap, topic, CohortTopics.Events(AccountRegion.TypeName), ct)
             : null;
         using var consumer = settings.Reply ? StartAnswerConsumer(ct) : null;
         using var stopReading = new CancellationTokenSource();

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
-using Cohort.Runtime.Accounts;
-using Cohort.Runtime.Kafka;
-using Cohort.Runtime.Transfers;
+using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Kafka;
+using Cohort.Cluster.Entities.Transfers;
 using Confluent.Kafka;
 using Npgsql;
 using static Cohort.Cli.Commands.BenchTransfers;
@@ -65,9 +65,9 @@ internal sealed class BenchTransfersKafka
 
     private string TransferIdPrefix => $"bt-{runId}-";
 
-    private static string AccountTopic => CohortTopics.Commands(AccountEntityType.TypeName);
+    private static string AccountTopic => CohortTopics.Commands(AccountRegion.TypeName);
 
-    private static string TransferTopic => CohortTopics.Commands(TransferEntityType.TypeName);
+    private static string TransferTopic => CohortTopics.Commands(TransferRegion.TypeName);
 
     private long Done => Interlocked.Read(ref completed) + Interlocked.Read(ref rejected) + Interlocked.Read(ref deliveryFailures);
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Cohort.Runtime.Kafka;
+using Cohort.Cluster.Kafka;
 
 namespace Cohort.Cli.Commands;
 

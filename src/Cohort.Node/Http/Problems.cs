@@ -8,6 +8,7 @@ internal static class Problems
     public const string Timeout = "timeout";
     public const string Unavailable = "unavailable";
     public const string NotFound = "not_found";
+    public const string CommandFailed = "command_failed";
 
     public static IResult Of(string code, string detail) => Results.Json(
         new { type = $"https://cohort.dev/problems/{code}", title = Title(code), status = StatusOf(code), detail, code },
@@ -22,6 +23,7 @@ internal static class Problems
         NotFound => StatusCodes.Status404NotFound,
         Timeout => StatusCodes.Status504GatewayTimeout,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
+        CommandFailed => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -32,8 +34,9 @@ internal static class Problems
         RejectionCodes.InsufficientFrozen => "Insufficient frozen funds",
         RejectionCodes.BalanceLimitExceeded => "The balance would exceed its limit",
         RejectionCodes.IdempotencyConflict => "The request id was used for a different request",
-        Timeout => "The owner did not answer in time; retry with the same request id",
-        Unavailable => "The node cannot take requests now",
+        Timeout => "No answer in time; retry with the same request id",
+        Unavailable => "Cannot take the request now; retry with the same request id",
+        CommandFailed => "The entity failed on this command and did not apply it",
         NotFound => "Not found",
         _ => "The command was refused",
     };

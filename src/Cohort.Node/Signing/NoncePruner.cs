@@ -1,4 +1,4 @@
-using Cohort.Runtime.Hosting;
+using Cohort.Cluster.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Signing;
@@ -20,7 +20,7 @@ internal sealed class NoncePruner(
         {
             return;
         }
-        await readiness.WaitForMigrationsAsync(stoppingToken);
+        await readiness.Migrations.WaitAsync(stoppingToken);
         var age = options.Value.Window * 2;
         using var timer = new PeriodicTimer(Interval);
         do

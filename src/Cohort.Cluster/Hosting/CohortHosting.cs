@@ -1,0 +1,213 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Discovery.Config.Hosting;
+using Akka.Discovery.KubernetesApi;
+using Akka.Hosting;
+using Akka.Management;
+using Akka.Management.Cluster.Bootstrap;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using Cohort.Cluster.Entities;
+using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Metrics;
+using Cohort.Cluster.Kafka;
+using Cohort.Cluster.Persistence;
+using Cohort.Cluster.Persistence.Projections;
+using Cohort.Cluster.Singletons;
+using LinqToDB;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Cohort.Cluster.Hosting;
+
+public static class CohortHosting
+{
+    public const string SystemName = "cohort";
+    public const string Role = "cohort";
+
+    /// <summary>
+    /// Registers a Cohort node: its options, the database, and one ActorSystem with every shard region, singleton and
+    /// stream. Adding an entity type is one region line here and a folder under Entities/.
+    /// </summary>
+    public static IServiceCollection AddCohort(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<NodeOptions>(configuration.GetSection(NodeOptions.Section));
+        services.Configure<ClusterFormationOptions>(configuration.GetSection(ClusterFormationOptions.Section));
+        services.Configure<PostgresOptions>(configuration.GetSection(PostgresOptions.Section));
+        services.Configure<EntityOptions>(configuration.GetSection(EntityOptions.Section));
+        services.Configure<AccountOptions>(configuration.GetSection(AccountOptions.Section));
+        services.Configure<TransferOptions>(configuration.GetSection(TransferOptions.Section));
+        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
+        services.Configure<ReconciliationOptions>(configuration.GetSection(ReconciliationOptions.Section));
+
+        // One line per entity type: its folder under Entities/ holds the rest.
+        EntityModule[] modules = [new AccountModule(), new TransferModule()];
+        services.AddSingleton<IReadOnlyList<EntityModule>>(modules);
+
+        services.AddSingleton(sp => NpgsqlDataSource.Create(ConnectionString(sp, p => p.PoolSize)));
+        services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<CohortMetrics>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton(_ => Formats(modules));
+        services.AddSingleton<LocalSingletons>();
+        services.AddSingleton<ClusterStatus>();
+        services.AddSingleton<AccountLedger>();
+        services.AddSingleton<TransferHistory>();
+        services.AddSingleton<MessageProducer>();
+        services.AddSingleton<ProjectionOffsets>();
+        services.AddSingleton<AccountEventsToKafka>();
+        services.AddSingleton<ReportingTables>();
+        services.AddSingleton<Reconciler>();
+        // Before the ActorSystem: its journal expects the tables.
+        services.AddHostedService<MigrationService>();
+
+        services.AddAkka(SystemName, (akka, sp) =>
+        {
+            var node = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            var entities = sp.GetRequiredService<IOptions<EntityOptions>>().Value;
+            var formats = sp.GetRequiredService<MessageFormats>();
+
+            akka.AddHocon(CohortHocon.Read("cohort.conf"), HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithCustomSerializer("cohort", [typeof(ICohortMessage)], system => new CohortSerializer(system, formats));
+            FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
+            Persist(akka, ConnectionString(sp, p => p.JournalPoolSize));
+            var extractor = new EntityExtractor(entities.ShardCount);
+            foreach (var module in modules)
+            {
+                module.AddRegion(akka, sp, extractor);
+            }
+            AddSingletons(akka, sp);
+        });
+
+        // After the ActorSystem: hosted services stop in reverse, so the consumer stops (its batches answered, its
+        // offsets committed) before the node leaves the cluster and hands its shards off.
+        services.AddHostedService<CommandIngestion>();
+        return services;
+    }
+
+    /// <summary>Every JSON form the serializer knows, from each entity's folder.</summary>
+    public static MessageFormats Formats(IEnumerable<EntityModule> modules)
+    {
+        var formats = new MessageFormats();
+        EntityFormats.Register(formats);
+        SingletonFormats.Register(formats);
+        foreach (var module in modules)
+        {
+            module.AddFormats(formats);
+        }
+        return formats;
+    }
+
+    /// <summary>Leader-only work: one instance in the cluster, on its oldest member, moving when that member leaves or dies.</summary>
+    private static void AddSingletons(AkkaConfigurationBuilder akka, IServiceProvider sp)
+    {
+        var offsets = sp.GetRequiredService<ProjectionOffsets>();
+        var metrics = sp.GetRequiredService<CohortMetrics>();
+        var singletons = sp.GetRequiredService<LocalSingletons>();
+        var options = new ClusterSingletonOptions { Role = Role };
+        akka.WithSingleton<ReconciliationActor>(ReconciliationActor.Name,
+                ReconciliationActor.PropsFor(sp.GetRequiredService<Reconciler>(), offsets,
+                    sp.GetRequiredService<IOptions<ReconciliationOptions>>().Value, sp.GetRequiredService<MessageProducer>(), metrics, singletons),
+                options)
+            .WithSingleton<ReportingTables>("projection-reporting",
+                ProjectionRunner.PropsFor(sp.GetRequiredService<ReportingTables>(), offsets, metrics, singletons), options)
+            .WithSingleton<AccountEventsToKafka>("projection-account-events",
+                ProjectionRunner.PropsFor(sp.GetRequiredService<AccountEventsToKafka>(), offsets, metrics, singletons), options);
+    }
+
+    private static void FormCluster(AkkaConfigurationBuilder akka, ClusterFormationOptions cluster, NodeOptions node)
+    {
+        if (!Cohort.Domain.Identifier.IsValid(node.NodeId))
+        {
+            throw new InvalidOperationException($"{NodeOptions.Section}:NodeId '{node.NodeId}' must be 1-128 characters of letters, digits and -_.:@");
+        }
+        akka.WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname);
+        // Quoted here: the builder writes roles unquoted, and a node id may hold ':' or '@'.
+        akka.AddHocon($"akka.cluster.roles = [\"{Role}\", \"{ClusterStatus.NodeRolePrefix}{node.NodeId}\"]", HoconAddMode.Prepend);
+        switch (cluster.Discovery)
+        {
+            case ClusterFormationOptions.SeedDiscovery:
+                akka.WithClustering(new ClusterOptions { SeedNodes = cluster.SeedNodes });
+                break;
+            case ClusterFormationOptions.ConfigDiscovery:
+                akka.WithClustering(new ClusterOptions())
+                    .WithAkkaManagement(setup => setup.Http.Port = cluster.ManagementPort)
+                    .WithClusterBootstrap(o =>
+                    {
+                        o.ContactPointDiscovery.ServiceName = cluster.ServiceName;
+                        o.ContactPointDiscovery.RequiredContactPointsNr = cluster.RequiredContactPoints;
+                    }, autoStart: true)
+                    .WithConfigDiscovery(o => o.Services.Add(new Service
+                    {
+                        Name = cluster.ServiceName,
+                        Endpoints = cluster.ConfigEndpoints,
+                    }));
+                break;
+            case ClusterFormationOptions.KubernetesDiscovery:
+                akka.WithClustering(new ClusterOptions())
+                    .WithAkkaManagement(setup => setup.Http.Port = cluster.ManagementPort)
+                    .WithClusterBootstrap(o =>
+                    {
+                        o.ContactPointDiscovery.ServiceName = cluster.ServiceName;
+                        o.ContactPointDiscovery.RequiredContactPointsNr = cluster.RequiredContactPoints;
+                    }, autoStart: true)
+                    .WithKubernetesDiscovery(o => o.PodLabelSelector = cluster.KubernetesLabelSelector);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"{ClusterFormationOptions.Section}:Discovery is '{cluster.Discovery}'; it must be seeds, config or kubernetes");
+        }
+    }
+
+    private static void Persist(AkkaConfigurationBuilder akka, string connectionString)
+    {
+        var journalTable = JournalTableOptions.Default;
+        journalTable.TableName = "event_journal";
+        var tagTable = TagTableOptions.Default;
+        tagTable.TableName = "event_tags";
+        var snapshotTable = SnapshotTableOptions.Default;
+        snapshotTable.TableName = "snapshot_store";
+        akka.WithSqlPersistence(
+            new SqlJournalOptions(isDefaultPlugin: true)
+            {
+                ConnectionString = connectionString,
+                ProviderName = ProviderName.PostgreSQL15,
+                AutoInitialize = false,
+                DatabaseOptions = new JournalDatabaseOptions(DatabaseMapping.Default) { JournalTable = journalTable, TagTable = tagTable },
+            },
+            new SqlSnapshotOptions(isDefaultPlugin: true)
+            {
+                ConnectionString = connectionString,
+                ProviderName = ProviderName.PostgreSQL15,
+                AutoInitialize = false,
+                DatabaseOptions = new SnapshotDatabaseOptions(DatabaseMapping.Default) { SnapshotTable = snapshotTable },
+            });
+    }
+
+    private static string ConnectionString(IServiceProvider sp, Func<PostgresOptions, int> poolSize)
+    {
+        var postgres = sp.GetRequiredService<IOptions<PostgresOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(postgres.ConnectionString))
+        {
+            throw new InvalidOperationException($"{PostgresOptions.Section}:ConnectionString is not set");
+        }
+        // A connection string that sets these itself wins.
+        var settings = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        if (!postgres.ConnectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
+            && !postgres.ConnectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.MaxPoolSize = poolSize(postgres);
+        }
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 32;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        return settings.ConnectionString;
+    }
+}

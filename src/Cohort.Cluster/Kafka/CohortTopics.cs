@@ -1,0 +1,16 @@
+namespace Cohort.Cluster.Kafka;
+
+/// <summary>The names of Cohort's Kafka topics, in one place.</summary>
+public static class CohortTopics
+{
+    /// <summary>The entity types that take commands on a topic of their own.</summary>
+    public static readonly IReadOnlyList<string> EntityTypes = ["account", "transfer"];
+
+    public static string Commands(string entityType) => $"cohort.commands.{entityType}";
+
+    public static string Events(string entityType) => $"cohort.events.{entityType}";
+
+    public static string DeadLetters(string entityType) => $"cohort.commands.{entityType}.dlq";
+
+    public const string Alerts = "cohort.events.alerts";
+}
