@@ -29,6 +29,13 @@ public static class CohortHosting
     public const string SystemName = "cohort";
     public const string Role = "cohort";
 
+    /// <summary>The entity types a node hosts, one line each: each one's folder under Entities/ holds the rest.</summary>
+    public static IReadOnlyList<EntityModule> EntityModules { get; } =
+    [
+        new AccountModule(),
+        new TransferModule(),
+    ];
+
     /// <summary>
     /// Registers a Cohort node: its options, the database, and one ActorSystem with every shard region, singleton and
     /// stream. Adding an entity type is one region line here and a folder under Entities/.
@@ -44,9 +51,8 @@ public static class CohortHosting
         services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
         services.Configure<ReconciliationOptions>(configuration.GetSection(ReconciliationOptions.Section));
 
-        // One line per entity type: its folder under Entities/ holds the rest.
-        EntityModule[] modules = [new AccountModule(), new TransferModule()];
-        services.AddSingleton<IReadOnlyList<EntityModule>>(modules);
+        var modules = EntityModules;
+        services.AddSingleton(modules);
 
         services.AddSingleton(sp => NpgsqlDataSource.Create(ConnectionString(sp, p => p.PoolSize)));
         services.AddSingleton<NodeReadiness>();
@@ -71,11 +77,9 @@ public static class CohortHosting
             var entities = sp.GetRequiredService<IOptions<EntityOptions>>().Value;
             var formats = sp.GetRequiredService<MessageFormats>();
 
-            akka.AddHocon(CohortHocon.Read("cohort.conf"), HoconAddMode.Prepend)
-                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-                .WithCustomSerializer("cohort", [typeof(ICohortMessage)], system => new CohortSerializer(system, formats));
+            akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
+            AddJournal(akka, formats, ConnectionString(sp, p => p.JournalPoolSize));
             FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
-            Persist(akka, ConnectionString(sp, p => p.JournalPoolSize));
             var extractor = new EntityExtractor(entities.ShardCount);
             foreach (var module in modules)
             {
@@ -164,8 +168,14 @@ public static class CohortHosting
         }
     }
 
-    private static void Persist(AkkaConfigurationBuilder akka, string connectionString)
+    /// <summary>
+    /// Cohort's tunables, its serializer, and the journal and snapshot store on PostgreSQL (whose tables the
+    /// migrations create): what every ActorSystem that touches Cohort's journal needs, tests included.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddJournal(AkkaConfigurationBuilder akka, MessageFormats formats, string connectionString)
     {
+        akka.AddHocon(CohortHocon.Read("cohort.conf"), HoconAddMode.Prepend)
+            .WithCustomSerializer("cohort", [typeof(ICohortMessage)], system => new CohortSerializer(system, formats));
         var journalTable = JournalTableOptions.Default;
         journalTable.TableName = "event_journal";
         var tagTable = TagTableOptions.Default;
@@ -187,6 +197,7 @@ public static class CohortHosting
                 AutoInitialize = false,
                 DatabaseOptions = new SnapshotDatabaseOptions(DatabaseMapping.Default) { SnapshotTable = snapshotTable },
             });
+        return akka;
     }
 
     private static string ConnectionString(IServiceProvider sp, Func<PostgresOptions, int> poolSize)
