@@ -19,6 +19,7 @@ using Cohort.Cluster.Singletons;
 using LinqToDB;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -38,7 +39,7 @@ public static class CohortHosting
 
     /// <summary>
     /// Registers a Cohort node: its options, the database, and one ActorSystem with every shard region, singleton and
-    /// stream. Adding an entity type is one region line here and a folder under Entities/.
+    /// stream. The entity types are <see cref="EntityModules"/> unless the caller registered its own list first.
     /// </summary>
     public static IServiceCollection AddCohort(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,14 +52,13 @@ public static class CohortHosting
         services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
         services.Configure<ReconciliationOptions>(configuration.GetSection(ReconciliationOptions.Section));
 
-        var modules = EntityModules;
-        services.AddSingleton(modules);
+        services.TryAddSingleton(EntityModules);
 
         services.AddSingleton(sp => NpgsqlDataSource.Create(ConnectionString(sp, p => p.PoolSize)));
         services.AddSingleton<NodeReadiness>();
         services.AddSingleton<CohortMetrics>();
         services.AddSingleton<Migrator>();
-        services.AddSingleton(_ => Formats(modules));
+        services.AddSingleton(sp => Formats(sp.GetRequiredService<IReadOnlyList<EntityModule>>()));
         services.AddSingleton<LocalSingletons>();
         services.AddSingleton<ClusterStatus>();
         services.AddSingleton<AccountLedger>();
@@ -81,7 +81,7 @@ public static class CohortHosting
             AddJournal(akka, formats, ConnectionString(sp, p => p.JournalPoolSize));
             FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
             var extractor = new EntityExtractor(entities.ShardCount);
-            foreach (var module in modules)
+            foreach (var module in sp.GetRequiredService<IReadOnlyList<EntityModule>>())
             {
                 module.AddRegion(akka, sp, extractor);
             }
