@@ -23,11 +23,8 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
     private const int Transfers = 3_000;
     private const int Workers = 30;
 
-    private const string AccountTopic = "cohort.commands.account";
-    private const string TransferTopic = "cohort.commands.transfer";
-
-    // Kafka's session timeout (6 s, as the nodes are started) plus recovery.
-    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(6 + 30);
+    /// <summary>Detection, downing, removal margin, allocation and recovery: hocon/cohort.conf.</summary>
+    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(20);
 
     private readonly TestLog log = new(output);
     private TestCluster cluster = null!;
@@ -65,17 +62,11 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
 
         var deposits = await FundAsync(plan);
 
-        var before = await ReadOwnersAsync();
-        Assert.True(before.Keys.Count(k => k.Topic == TransferTopic) == TestCluster.CommandPartitions,
-            $"not every transfer partition is owned before the storm: {Describe(before)}");
-        var crossNode = plan.Transfers.Count(t => OwnerOf(before, AccountTopic, t.From) != OwnerOf(before, AccountTopic, t.To));
-        var threeNodes = plan.Transfers.Count(t => new[]
-        {
-            OwnerOf(before, AccountTopic, t.From), OwnerOf(before, AccountTopic, t.To), OwnerOf(before, TransferTopic, t.RequestId),
-        }.Distinct().Count() == 3);
-        log.Write($"owners before the storm: {Describe(before)}");
-        log.Write($"{crossNode} of {plan.Transfers.Count} transfers are between accounts owned by different nodes; " +
-            $"{threeNodes} involve three nodes (sender, receiver and the transfer itself each on another node)");
+        var before = await ClusterInfo.ReadAsync(cluster.Nodes[0].Http);
+        var homes = before.ShardHomes(ClusterInfo.AccountRegion);
+        var crossNode = plan.Transfers.Count(t => OwnerOf(homes, t.From) != OwnerOf(homes, t.To));
+        log.Write($"after funding: {TestCluster.Describe(before)}");
+        log.Write($"{crossNode} of {plan.Transfers.Count} transfers are between accounts hosted by different nodes");
         Assert.True(crossNode > plan.Transfers.Count / 3, $"only {crossNode} transfers are between accounts on different nodes");
 
         using var client = new RetryingClient(cluster.Nodes, log);
@@ -84,7 +75,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         var running = client.RunAsync(plan.Transfers.Select(t => t.Request).ToList(), Workers, deadline.Token);
         try
         {
-            await KillDuringStormAsync(plan, deposits, before, client, running, clock, victim, survivors, crossNode);
+            await KillDuringStormAsync(plan, deposits, homes, client, running, clock, victim, survivors, crossNode);
         }
         finally
         {
@@ -101,18 +92,18 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         using var client = new RetryingClient(cluster.Nodes, log);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var outcomes = await client.RunAsync(plan.Deposits.Select(d => d.Request).ToList(), Workers, deadline.Token);
-        var deposits = plan.Deposits.Zip(outcomes).ToList();
+        var deposits = plan.Deposits.Zip(outcomes, (d, o) => (Deposit: d, Outcome: o)).ToList();
         log.Write($"funding: {deposits.Count} deposits in {clock.Elapsed.TotalSeconds:0.0} s ({deposits.Count / clock.Elapsed.TotalSeconds:0}/s); {client.DescribeRetries()}");
-        var failed = deposits.Where(d => d.Second.Status != 200).ToList();
+        var failed = deposits.Where(d => d.Outcome.Status != 200).ToList();
         Assert.True(failed.Count == 0, $"{failed.Count} deposits were not answered 200, e.g. " +
-            string.Join("; ", failed.Take(5).Select(d => $"{d.First.RequestId}: {d.Second.Status} {d.Second.Body}")));
+            string.Join("; ", failed.Take(5).Select(d => $"{d.Deposit.RequestId}: {d.Outcome.Status} {d.Outcome.Body}")));
         return deposits;
     }
 
     private async Task KillDuringStormAsync(
         TransferPlan plan,
         List<(PlannedDeposit, RequestOutcome)> deposits,
-        Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)> before,
+        Dictionary<string, string> homesBefore,
         RetryingClient client,
         Task<RequestOutcome[]> running,
         Stopwatch clock,
@@ -120,25 +111,27 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         List<NodeProcess> survivors,
         int crossNode)
     {
-        var survivorIds = survivors.Select(n => n.NodeId).ToList();
         await Task.WhenAny(client.WhenAnswered(Transfers / 3), running);
         Assert.False(running.IsCompleted, "the storm finished before the node could be killed");
-        var atKill = await ReadOwnersAsync();
-        var victimPartitions = atKill.Where(o => o.Value.NodeId == victim.NodeId).Select(o => o.Key).ToList();
-        Assert.Contains(victimPartitions, p => p.Topic == AccountTopic);
+        var atKill = await ClusterInfo.ReadAsync(survivors[0].Http);
+        var accountHomes = atKill.ShardHomes(ClusterInfo.AccountRegion);
+        var transferHomes = atKill.ShardHomes(ClusterInfo.TransferRegion);
+        var victimAccountShards = accountHomes.Where(h => h.Value == victim.NodeId).Select(h => h.Key).ToHashSet();
+        var victimTransferShards = transferHomes.Where(h => h.Value == victim.NodeId).Select(h => h.Key).ToHashSet();
+        Assert.NotEmpty(victimAccountShards);
 
         var killedAt = Stopwatch.GetTimestamp();
         victim.Kill();
         var answeredAtKill = client.Answered;
         var stormSecondsAtKill = clock.Elapsed.TotalSeconds;
         log.Write($"SIGKILL {victim.NodeId} (pid {victim.Pid}) {stormSecondsAtKill:0.0} s into the storm, after {answeredAtKill} answers; " +
-            $"it owned {Describe(victimPartitions)}");
+            $"it hosted {victimAccountShards.Count} account shards and {victimTransferShards.Count} transfer shards");
 
-        var takeover = WaitForTakeoverAsync(atKill, victim.NodeId, survivorIds, killedAt, TimeSpan.FromSeconds(60));
+        var takeover = cluster.WaitForShardsAsync(survivors[0], victim.NodeId, ClusterInfo.AccountRegion, victimAccountShards, killedAt, TimeSpan.FromSeconds(60));
         var outcomes = await running;
         clock.Stop();
         var stormDuration = clock.Elapsed;
-        var transfers = plan.Transfers.Zip(outcomes).Select(p => (Transfer: p.First, Outcome: p.Second)).ToList();
+        var transfers = plan.Transfers.Zip(outcomes, (t, o) => (Transfer: t, Outcome: o)).ToList();
         var answered = transfers.Count(t => t.Outcome.Answered);
         var completed = transfers.Count(t => t.Outcome.Status == 200);
         var rejected = transfers.Count(t => t.Outcome.Status == 409);
@@ -154,32 +147,31 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         log.Write($"{retried.Count} transfers needed retries; e.g. " +
             string.Join("; ", retried.Take(5).Select(t => $"{t.Transfer.RequestId}: [{string.Join(" ", t.Outcome.Retries)}] then {t.Outcome.Status} {t.Outcome.Code} from {t.Outcome.AnsweredBy}")));
 
-        var (failover, after) = await takeover;
-        log.Write($"failover: {victim.NodeId}'s partitions owned by survivors {failover.TotalSeconds:0.00} s after the kill; owners now {Describe(after)}");
+        var (rehomed, after) = await takeover;
+        log.Write($"failover: {victim.NodeId} left and its account shards had homes on the survivors {rehomed.TotalSeconds:0.00} s after the kill: {TestCluster.Describe(after)}");
         var pendingFor = await WaitUntilNoTransferPendingAsync(TimeSpan.FromSeconds(60));
-        log.Write($"no transfer pending in the transfers table {pendingFor.TotalSeconds:0.00} s after the storm");
+        log.Write($"no transfer pending in transfer_status {pendingFor.TotalSeconds:0.00} s after the storm");
         log.Write($"survivors' counters: {await TestCluster.DescribeCountersAsync(survivors)}");
 
-        // The kill came under load and hit transfers: some touching the victim's partitions were answered only after it.
-        bool Touches(PlannedTransfer t) => victimPartitions.Contains((AccountTopic, TransferPlan.PartitionOf(t.From)))
-            || victimPartitions.Contains((AccountTopic, TransferPlan.PartitionOf(t.To)))
-            || victimPartitions.Contains((TransferTopic, TransferPlan.PartitionOf(t.RequestId)));
+        // The kill came under load and hit transfers: some touching the victim's shards were answered only after it.
+        bool Touches(PlannedTransfer t) => victimAccountShards.Contains(Shards.Of(t.From)) || victimAccountShards.Contains(Shards.Of(t.To))
+            || victimTransferShards.Contains(Shards.Of(t.RequestId));
         var inFlightAtKill = transfers.Count(t => t.Outcome.SentAt < killedAt && (!t.Outcome.Answered || t.Outcome.AnsweredAt > killedAt));
         var movedAnswers = transfers.Count(t => t.Outcome.Answered && t.Outcome.AnsweredAt > killedAt && Touches(t.Transfer));
-        var crossNodeCompleted = transfers.Count(t => t.Outcome.Status == 200
-            && OwnerOf(before, AccountTopic, t.Transfer.From) != OwnerOf(before, AccountTopic, t.Transfer.To));
-        log.Write($"{inFlightAtKill} transfers in flight at the kill; {movedAnswers} transfers touching {victim.NodeId}'s partitions answered after it; " +
+        var crossNodeCompleted = transfers.Count(t => t.Outcome.Status == 200 && OwnerOf(homesBefore, t.Transfer.From) != OwnerOf(homesBefore, t.Transfer.To));
+        var served = transfers.Where(t => t.Outcome.Answered && t.Outcome.AnsweredAt > killedAt && Touches(t.Transfer)).ToList();
+        var firstServed = served.Count == 0 ? (TimeSpan?)null : Stopwatch.GetElapsedTime(killedAt, served.Min(t => t.Outcome.AnsweredAt));
+        log.Write($"{inFlightAtKill} transfers in flight at the kill; {movedAnswers} transfers touching {victim.NodeId}'s shards answered after it, " +
+            $"the first {firstServed?.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) ?? "never"} s after it; " +
             $"{crossNodeCompleted} of {completed} completed transfers were between accounts on different nodes ({crossNode} of {transfers.Count} planned)");
         Assert.True(answeredAtKill < Transfers - Workers, $"the kill came too late to be under load ({answeredAtKill} of {Transfers} answered)");
-        Assert.True(movedAnswers > 0, $"no transfer touching {Describe(victimPartitions)} was answered after the kill");
+        Assert.True(movedAnswers > 0, $"no transfer touching {victim.NodeId}'s shards was answered after the kill");
         Assert.True(crossNodeCompleted > 0, "no completed transfer was between accounts on different nodes");
         Assert.True(completed > 0 && rejected > 0, $"the storm should complete some transfers and reject some: {completed} completed, {rejected} rejected");
-        Assert.All(victimPartitions, p => Assert.True(
-            survivorIds.Contains(after[p].NodeId) && after[p].Epoch > atKill[p].Epoch, $"{p.Topic}/{p.Partition}: at the kill {atKill[p]}, after {after[p]}"));
-        Assert.True(failover < FailoverLimit, $"failover took {failover.TotalSeconds:0.0} s, more than {FailoverLimit.TotalSeconds} s");
+        Assert.True(rehomed < FailoverLimit, $"the victim's account shards had homes again {rehomed.TotalSeconds:0.0} s after the kill, more than {FailoverLimit.TotalSeconds} s");
 
         var check = await TransferCheck.RunAsync(cluster.ConnectionString, deposits, transfers, plan.FullAccounts);
-        log.Write($"books: {check.AccountEvents} account events, {check.TransferEvents} transfer events, {check.LedgerEntries} ledger entries; " +
+        log.Write($"books: {check.AccountEvents} account events, {check.TransferEvents} transfer events; " +
             $"{check.Completed} completed, {check.Rejected} rejected ({check.Refunded} after a refund); totals " +
             string.Join(", ", check.BalanceTotals.OrderBy(t => t.Key).Select(t => $"{t.Value} {t.Key} (funded {plan.FundedTotals.GetValueOrDefault(t.Key)})")));
         Assert.True(check.Passed, check.Describe());
@@ -234,7 +226,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(plan.FundedTotals.Count, report.Assets.Count);
     }
 
-    /// <summary>Polls until no row of <c>transfers</c> is pending; the time it took.</summary>
+    /// <summary>Polls until no row of the <c>transfer_status</c> projection is pending; the time it took.</summary>
     private async Task<TimeSpan> WaitUntilNoTransferPendingAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
@@ -243,7 +235,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         long pending = -1;
         while (clock.Elapsed < timeout)
         {
-            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM transfers WHERE status NOT IN ('completed', 'rejected')", conn);
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM transfer_status WHERE status NOT IN ('completed', 'rejected')", conn);
             pending = (long)(await cmd.ExecuteScalarAsync())!;
             if (pending == 0)
             {
@@ -252,7 +244,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
             await Task.Delay(250);
         }
         await using var list = new NpgsqlCommand(
-            "SELECT transfer_id || ' ' || status || ' since ' || updated_at FROM transfers WHERE status NOT IN ('completed', 'rejected') LIMIT 10", conn);
+            "SELECT transfer_id || ' ' || status || ' since ' || updated_at FROM transfer_status WHERE status NOT IN ('completed', 'rejected') LIMIT 10", conn);
         var examples = new List<string>();
         await using (var reader = await list.ExecuteReaderAsync())
         {
@@ -264,55 +256,7 @@ public sealed class TransferFailoverTests(ITestOutputHelper output) : IAsyncLife
         throw new TimeoutException($"{pending} transfers are still pending {timeout.TotalSeconds:0} s after the storm, e.g. {string.Join("; ", examples)}");
     }
 
-    /// <summary>The owner and epoch of every partition of every topic, straight from PostgreSQL.</summary>
-    private async Task<Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)>> ReadOwnersAsync()
-    {
-        await using var conn = new NpgsqlConnection(cluster.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT topic, kafka_partition, node_id, epoch FROM partition_owners", conn);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var owners = new Dictionary<(string, int), (string, long)>();
-        while (await reader.ReadAsync())
-        {
-            owners[(reader.GetString(0), reader.GetInt32(1))] = (reader.GetString(2), reader.GetInt64(3));
-        }
-        return owners;
-    }
-
-    /// <summary>
-    /// Polls partition_owners until every partition <paramref name="gone"/> held in <paramref name="before"/> (account and
-    /// transfer commands, the singleton) belongs to one of <paramref name="survivors"/> with a higher epoch.
-    /// </summary>
-    private async Task<(TimeSpan Elapsed, Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)> Owners)> WaitForTakeoverAsync(
-        Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)> before, string gone, IReadOnlyCollection<string> survivors,
-        long since, TimeSpan timeout)
-    {
-        var owners = before;
-        var lost = before.Where(b => b.Value.NodeId == gone).ToList();
-        while (Stopwatch.GetElapsedTime(since) < timeout)
-        {
-            owners = await ReadOwnersAsync();
-            var current = owners;
-            if (lost.All(b => current.TryGetValue(b.Key, out var now) && survivors.Contains(now.NodeId) && now.Epoch > b.Value.Epoch))
-            {
-                return (Stopwatch.GetElapsedTime(since), owners);
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{gone}'s partitions did not move to {string.Join(",", survivors)} within {timeout.TotalSeconds:0} s; " +
-            $"before {Describe(before)}, now {Describe(owners)}");
-    }
-
-    private static string OwnerOf(Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)> owners, string topic, string key) =>
-        owners.TryGetValue((topic, TransferPlan.PartitionOf(key)), out var owner) ? owner.NodeId : "nobody";
-
-    private static string Describe(Dictionary<(string Topic, int Partition), (string NodeId, long Epoch)> owners) =>
-        string.Join("; ", owners.GroupBy(o => o.Key.Topic).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
-            $"{g.Key} " + string.Join(",", g.OrderBy(o => o.Key.Partition).Select(o => $"{o.Key.Partition}:{o.Value.NodeId}@{o.Value.Epoch}"))));
-
-    private static string Describe(IEnumerable<(string Topic, int Partition)> partitions) =>
-        string.Join("; ", partitions.GroupBy(p => p.Topic).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Key} {string.Join(",", g.Select(p => p.Partition).Order())}"));
+    private static string OwnerOf(Dictionary<string, string> homes, string accountId) => homes.GetValueOrDefault(Shards.Of(accountId), "nobody");
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -11,8 +11,11 @@ namespace Cohort.Cluster.Hosting;
 /// <summary>A member as this node sees it.</summary>
 public sealed record MemberView(string NodeId, string Address, string Status, bool Reachable, IReadOnlyList<string> Roles, bool IsSelf);
 
-/// <summary>Where a region's shards live: per member address, each shard id with its entity count.</summary>
-public sealed record RegionView(string Name, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> ShardsByAddress, IReadOnlyList<string> FailedAddresses);
+/// <summary>
+/// Where a region's shards live: per member address, each shard id with its entity count. <see cref="Known"/> is false
+/// when the region's coordinator did not answer (it is moving to another member).
+/// </summary>
+public sealed record RegionView(string Name, bool Known, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> ShardsByAddress, IReadOnlyList<string> FailedAddresses);
 
 public sealed record ClusterView(
     string SelfAddress, string? Leader, IReadOnlyList<MemberView> Members, IReadOnlyList<RegionView> Regions, string? SingletonAddress,
@@ -48,7 +51,15 @@ public sealed class ClusterStatus(ActorSystem system, ActorRegistry registry, Lo
 
     private static async Task<RegionView> RegionAsync(string name, IActorRef region, TimeSpan timeout, CancellationToken ct)
     {
-        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(1), ct);
+        ClusterShardingStats stats;
+        try
+        {
+            stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(timeout), timeout + TimeSpan.FromSeconds(1), ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return new RegionView(name, false, new Dictionary<string, IReadOnlyDictionary<string, int>>(), []);
+        }
         var byAddress = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
         var failed = new List<string>();
         foreach (var (address, regionStats) in stats.Regions)
@@ -59,6 +70,6 @@ public sealed class ClusterStatus(ActorSystem system, ActorRegistry registry, Lo
                 failed.Add(address.ToString());
             }
         }
-        return new RegionView(name, byAddress, failed);
+        return new RegionView(name, true, byAddress, failed);
     }
 }

@@ -94,7 +94,12 @@ public sealed class CommandIngestion(
         {
             await completion.WaitAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // Their offsets stay unstored: the next owner of those partitions applies them again, idempotently.
+            logger.LogWarning("Commands still in flight when the shutdown timeout passed are left to the next consumer");
+        }
+        catch (Exception e)
         {
             logger.LogError(e, "The command stream ended with an error");
         }

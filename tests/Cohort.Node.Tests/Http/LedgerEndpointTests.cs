@@ -1,43 +1,41 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
-using Cohort.Node.Http;
-using Cohort.Runtime.Persistence;
-using Cohort.Testing;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
+using Cohort.Node.Tests.Support;
 
 namespace Cohort.Node.Tests.Http;
 
-/// <summary>The ledger route against a real PostgreSQL: paging by seqNr, the asset filter, and the v1 response shape.</summary>
-public sealed class LedgerEndpointTests : IAsyncLifetime
+/// <summary>One plain node for the HTTP read-side tests.</summary>
+public sealed class PlainNodeFixture : SingleNodeFixture
 {
-    private readonly PostgresServer postgres = new();
-    private NpgsqlDataSource db = null!;
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+}
 
+/// <summary>
+/// The ledger route of a real node, read off the account's journal: paging by seqNr, the asset filter, refusals left
+/// out (they take a seqNr in the journal but change nothing), and the v1 response shape.
+/// </summary>
+[Collection(NodeCollection.Name)]
+public sealed class LedgerEndpointTests(PlainNodeFixture node) : IClassFixture<PlainNodeFixture>, IAsyncLifetime
+{
+    private readonly string alice = $"alice-{Guid.NewGuid():N}"[..20];
+
+    /// <summary>alice: USDT at seqNr 1, 2, 4 and 6, BTC at 3, a refused withdrawal at 5; bob's entry must never show on alice's pages.</summary>
     public async Task InitializeAsync()
     {
-        await postgres.InitializeAsync();
-        db = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync(nameof(LedgerEndpointTests)));
-        await new Migrator(db, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
-        // alice has USDT at seqNr 1, 2, 4 and 5 and BTC at 3; bob's entry must never show on alice's pages.
-        await using var insert = db.CreateCommand("""
-            INSERT INTO ledger (account_id, asset, seq_nr, kind, delta_available, delta_frozen, available_after, frozen_after, request_id, created_at)
-            SELECT a, s, q, 'deposit', 1, 0, q, 0, a || '-' || q, now()
-              FROM (VALUES ('alice', 'USDT', 1), ('alice', 'USDT', 2), ('alice', 'BTC', 3), ('alice', 'USDT', 4), ('alice', 'USDT', 5),
-                           ('bob', 'USDT', 1)) AS t(a, s, q)
-            """);
-        await insert.ExecuteNonQueryAsync();
+        await PostAsync(alice, "deposit", "USDT", "1", 200);
+        await PostAsync(alice, "deposit", "USDT", "2", 200);
+        await PostAsync(alice, "deposit", "BTC", "3", 200);
+        await PostAsync(alice, "deposit", "USDT", "4", 200);
+        await PostAsync(alice, "withdraw", "USDT", "500", 409);
+        await PostAsync(alice, "deposit", "USDT", "6", 200);
+        await PostAsync($"bob-{alice}", "deposit", "USDT", "1", 200);
     }
 
-    public async Task DisposeAsync()
-    {
-        await db.DisposeAsync();
-        await postgres.DisposeAsync();
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task Pages_follow_seq_nr_and_a_full_page_names_its_last_seq_nr_as_next()
+    public async Task Pages_follow_seq_nr_skip_refusals_and_a_full_page_names_its_last_seq_nr_as_next()
     {
         var first = await PageAsync(asset: null, after: null, limit: 2);
         var second = await PageAsync(asset: null, after: first.Next, limit: 2);
@@ -45,7 +43,7 @@ public sealed class LedgerEndpointTests : IAsyncLifetime
 
         Assert.Equal("seqNr 1, 2; next 2", first.Summary);
         Assert.Equal("seqNr 3, 4; next 4", second.Summary);
-        Assert.Equal("seqNr 5; next none", third.Summary);
+        Assert.Equal("seqNr 6; next none", third.Summary);
     }
 
     [Fact]
@@ -56,36 +54,50 @@ public sealed class LedgerEndpointTests : IAsyncLifetime
         var third = await PageAsync(asset: "USDT", after: second.Next, limit: 2);
 
         Assert.Equal("seqNr 1, 2; next 2", first.Summary);
-        Assert.Equal("seqNr 4, 5; next 5", second.Summary);
+        Assert.Equal("seqNr 4, 6; next 6", second.Summary);
         Assert.Equal("seqNr ; next none", third.Summary);
     }
 
     [Fact]
-    public async Task An_entry_keeps_every_v1_field_and_its_entry_id_is_its_seq_nr()
+    public async Task An_entry_keeps_every_v1_field_its_entry_id_is_its_seq_nr_and_it_carries_the_balance_after_it()
     {
-        var page = await PageAsync(asset: "BTC", after: null, limit: 10);
+        var page = await PageAsync(asset: "USDT", after: 2, limit: 1);
 
         var entry = Assert.Single(page.Entries);
         Assert.Equal(
             ["entryId", "asset", "seqNr", "kind", "deltaAvailable", "deltaFrozen", "availableAfter", "frozenAfter", "requestId", "createdAt"],
             entry.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(3, entry.GetProperty("entryId").GetInt64());
-        Assert.Equal(3, entry.GetProperty("seqNr").GetInt64());
-        Assert.Equal("alice-3", entry.GetProperty("requestId").GetString());
+        Assert.Equal(4, entry.GetProperty("entryId").GetInt64());
+        Assert.Equal(4, entry.GetProperty("seqNr").GetInt64());
+        Assert.Equal("deposit", entry.GetProperty("kind").GetString());
+        Assert.Equal("4", entry.GetProperty("deltaAvailable").GetString());
+        Assert.Equal("7", entry.GetProperty("availableAfter").GetString());
+        Assert.Equal($"{alice}-deposit-USDT-4", entry.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_paging_parameters_are_refused()
+    {
+        using var response = await node.Http.GetAsync($"/api/v1/accounts/{alice}/ledger?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("validation_failed", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    private async Task PostAsync(string account, string command, string asset, string amount, int status)
+    {
+        using var response = await node.Http.PostAsJsonAsync($"/api/v1/accounts/{account}/{command}",
+            new { requestId = $"{account}-{command}-{asset}-{amount}", asset, amount });
+        Assert.Equal(status, (int)response.StatusCode);
     }
 
     private async Task<Page> PageAsync(string? asset, long? after, int limit)
     {
-        var result = await AccountEndpoints.GetLedgerAsync("alice", asset, after, limit, db, CancellationToken.None);
-        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
-        context.Response.Body = new MemoryStream();
-        await result.ExecuteAsync(context);
-
-        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
-        context.Response.Body.Position = 0;
-        using var json = await JsonDocument.ParseAsync(context.Response.Body);
+        var query = $"limit={limit}" + (asset is null ? "" : $"&asset={asset}") + (after is null ? "" : $"&after={after}");
+        using var response = await node.Http.GetAsync($"/api/v1/accounts/{alice}/ledger?{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
-        Assert.Equal("alice", root.GetProperty("accountId").GetString());
+        Assert.Equal(alice, root.GetProperty("accountId").GetString());
         var next = root.GetProperty("next");
         return new Page(
             root.GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList(),

@@ -1,5 +1,5 @@
 using Cohort.Node.Signing;
-using Cohort.Runtime.Persistence;
+using Cohort.Cluster.Persistence;
 using Cohort.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

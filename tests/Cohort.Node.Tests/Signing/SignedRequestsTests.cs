@@ -200,7 +200,7 @@ public sealed class SignedRequestsTests(SignedNodeFixture node) : IClassFixture<
         await using var connection = new NpgsqlConnection(node.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM journal WHERE entity_type = 'account' AND entity_id = $1", connection);
+            "SELECT count(*) FROM event_journal WHERE persistence_id = 'account|' || $1 AND manifest <> 'refused.v1'", connection);
         command.Parameters.AddWithValue(account);
         return (long)(await command.ExecuteScalarAsync())!;
     }

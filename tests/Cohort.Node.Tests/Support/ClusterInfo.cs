@@ -3,11 +3,14 @@ using System.Text.Json;
 
 namespace Cohort.Node.Tests.Support;
 
-/// <summary>The answer of <c>GET /admin/cluster</c>.</summary>
-internal sealed record ClusterInfo(string ServedBy, List<ClusterNode> Nodes, SingletonInfo? Singleton, LocalInfo Local)
+/// <summary>The answer of <c>GET /admin/cluster</c>: the cluster as the answering node's Akka sees it.</summary>
+internal sealed record ClusterInfo(string ServedBy, string? Leader, List<ClusterNode> Nodes, SingletonInfo? Singleton, LocalInfo Local)
 {
-    public const string CommandTopic = "cohort.commands.account";
-    public const string SingletonTopic = "cohort.singleton";
+    public const string AccountRegion = "account";
+    public const string TransferRegion = "transfer";
+
+    /// <summary>The singletons every cluster runs, each on its oldest member.</summary>
+    public static readonly string[] Singletons = ["account-events", "reconciliation", "reporting"];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -15,24 +18,19 @@ internal sealed record ClusterInfo(string ServedBy, List<ClusterNode> Nodes, Sin
         await http.GetFromJsonAsync<ClusterInfo>("/admin/cluster", Json, ct)
             ?? throw new InvalidOperationException("/admin/cluster answered null");
 
-    /// <summary>Command partitions as PostgreSQL records them: partition to (owner, epoch).</summary>
-    public Dictionary<int, (string NodeId, long Epoch)> CommandOwners() =>
-        Nodes.SelectMany(n => (n.Partitions.GetValueOrDefault(CommandTopic) ?? []).Select(p => (p.Partition, n.NodeId, p.Epoch)))
-            .ToDictionary(x => x.Partition, x => (x.NodeId, x.Epoch));
-
-    public List<int> LocalCommandPartitions() =>
-        Local.Owned.Where(p => p.Topic == CommandTopic).Select(p => p.Partition).Order().ToList();
+    /// <summary>Every shard of <paramref name="region"/> that has a home, and the node hosting it.</summary>
+    public Dictionary<string, string> ShardHomes(string region) =>
+        Nodes.SelectMany(n => (n.Shards.GetValueOrDefault(region)?.Ids ?? []).Select(id => (id, n.NodeId)))
+            .ToDictionary(x => x.id, x => x.NodeId, StringComparer.Ordinal);
 }
 
-internal sealed record ClusterNode(string NodeId, string Url, string Status, Dictionary<string, List<PartitionInfo>> Partitions)
+internal sealed record ClusterNode(string NodeId, string Address, string Status, bool Reachable, List<string> Roles, Dictionary<string, RegionShards> Shards)
 {
-    public bool Up => Status == "up";
+    public bool Up => Status == "up" && Reachable;
 }
 
-internal sealed record PartitionInfo(int Partition, long Epoch);
+internal sealed record RegionShards(int Count, int Entities, List<string> Ids);
 
-internal sealed record SingletonInfo(string NodeId, long Epoch);
+internal sealed record SingletonInfo(string NodeId, string Address);
 
-internal sealed record LocalInfo(string NodeId, List<OwnedInfo> Owned);
-
-internal sealed record OwnedInfo(string Topic, int Partition, long Epoch, bool Recovering);
+internal sealed record LocalInfo(string NodeId, List<string> Singletons);

@@ -41,8 +41,8 @@ internal sealed class CommandOutcome(PlannedCommand command)
     /// <summary>When the definitive answer came, as a <see cref="Stopwatch"/> timestamp.</summary>
     public long AnsweredAt { get; set; }
 
-    /// <summary>The command partition of the account, by Kafka's murmur2 key hash, as the nodes produce.</summary>
-    public int Partition => Cohort.Runtime.Kafka.Murmur2.Partition(Encoding.UTF8.GetBytes(Command.AccountId), TestCluster.CommandPartitions);
+    /// <summary>The shard the account lives in, as the nodes place it.</summary>
+    public string Shard => Shards.Of(Command.AccountId);
 
     public bool Applied => Status == 200;
 

@@ -39,10 +39,11 @@ internal sealed class NodeProcess : IDisposable
         };
     }
 
-    private NodeProcess(string nodeId, int port, string logPath, Process process, StreamWriter log)
+    private NodeProcess(string nodeId, int port, int remotingPort, string logPath, Process process, StreamWriter log)
     {
         NodeId = nodeId;
         Port = port;
+        RemotingPort = remotingPort;
         LogPath = logPath;
         this.process = process;
         this.log = log;
@@ -52,6 +53,13 @@ internal sealed class NodeProcess : IDisposable
     public string NodeId { get; }
 
     public int Port { get; }
+
+    /// <summary>Where Akka remoting listens: the node's address in the cluster.</summary>
+    public int RemotingPort { get; }
+
+    public string Address => AddressOf(RemotingPort);
+
+    public static string AddressOf(int remotingPort) => $"akka.tcp://cohort@127.0.0.1:{remotingPort}";
 
     public string Url => $"http://127.0.0.1:{Port}";
 
@@ -72,9 +80,10 @@ internal sealed class NodeProcess : IDisposable
     public static string NodeAssembly { get; } =
         Path.Combine(RepositoryRoot, "src", "Cohort.Node", "bin", Configuration, "net10.0", "Cohort.Node.dll");
 
+    /// <param name="seedNodes">Addresses of the members to join; the first forms a new cluster when no other answers.</param>
     public static NodeProcess Start(
-        string nodeId, int port, string bootstrapServers, string connectionString, string logDirectory,
-        IReadOnlyDictionary<string, string>? settings = null)
+        string nodeId, int port, int remotingPort, IReadOnlyList<string> seedNodes, string bootstrapServers, string connectionString,
+        string logDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         if (!File.Exists(NodeAssembly))
         {
@@ -97,11 +106,19 @@ internal sealed class NodeProcess : IDisposable
             ["--urls"] = url,
             ["--Cohort:Node:NodeId"] = nodeId,
             ["--Cohort:Node:Url"] = url,
+            ["--Cohort:Cluster:Port"] = remotingPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["--Cohort:Kafka:BootstrapServers"] = bootstrapServers,
             ["--Cohort:Kafka:SessionTimeoutMs"] = "6000",
             ["--Cohort:Node:AskTimeout"] = "00:00:03",
             ["--Cohort:Postgres:ConnectionString"] = connectionString,
+            // Three nodes, PostgreSQL and the test on two cores: each node keeps its connections few.
+            ["--Cohort:Postgres:JournalPoolSize"] = "8",
+            ["--Cohort:Postgres:PoolSize"] = "6",
         };
+        for (var i = 0; i < seedNodes.Count; i++)
+        {
+            arguments[$"--Cohort:Cluster:SeedNodes:{i}"] = seedNodes[i];
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             arguments[key.StartsWith("--", StringComparison.Ordinal) ? key : "--" + key] = value;
@@ -117,7 +134,7 @@ internal sealed class NodeProcess : IDisposable
         var writer = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         writer.WriteLine($"# {DateTime.UtcNow:HH:mm:ss.fff} starting {nodeId} on {url}: {startInfo.FileName} {string.Join(' ', startInfo.ArgumentList)}");
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var node = new NodeProcess(nodeId, port, logPath, process, writer);
+        var node = new NodeProcess(nodeId, port, remotingPort, logPath, process, writer);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
@@ -160,7 +177,7 @@ internal sealed class NodeProcess : IDisposable
         throw new TimeoutException($"{NodeId} was not ready within {limit.TotalSeconds:0} s (last: {last}); its log:\n{ReadLogTail(80)}");
     }
 
-    /// <summary>SIGKILL: the node gets no chance to leave the group, finish batches or close connections.</summary>
+    /// <summary>SIGKILL: the node gets no chance to leave the cluster, finish writes or close connections.</summary>
     public void Kill()
     {
         Append($"# {DateTime.UtcNow:HH:mm:ss.fff} test: SIGKILL");

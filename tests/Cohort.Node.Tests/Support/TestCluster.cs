@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Cohort.Runtime.Kafka;
+using System.Globalization;
+using Cohort.Cluster.Kafka;
 using Cohort.Testing;
 using Confluent.Kafka;
 using Npgsql;
@@ -8,16 +9,14 @@ namespace Cohort.Node.Tests.Support;
 
 /// <summary>
 /// A whole cluster for one test class: the Kafka mock hosted in this test process (it outlives the nodes), a fresh
-/// PostgreSQL database, and three node processes on free ports, started and settled.
+/// PostgreSQL database, and three node processes on free ports that list each other as seeds, started and settled.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
-    public const string CommandTopic = ClusterInfo.CommandTopic;
-    public const int CommandPartitions = 8;
-
     private readonly PostgresServer postgres;
     private readonly TestLog log;
     private readonly List<NodeProcess> nodes = [];
+    private readonly List<string> seeds = [];
     // COHORT_KEEP_NODE_LOGS=1 keeps the node logs of passing tests too.
     private bool keepLogs = Environment.GetEnvironmentVariable("COHORT_KEEP_NODE_LOGS") == "1";
 
@@ -49,10 +48,13 @@ internal sealed class TestCluster : IAsyncDisposable
         var cluster = new TestCluster(kafka, postgres, connectionString, logDirectory, log);
         try
         {
-            log.Write($"Kafka mock {kafka.BootstrapServers}; database {new NpgsqlConnectionStringBuilder(connectionString).Database}; node logs in {logDirectory}");
-            await Task.WhenAll(Enumerable.Range(1, nodeCount).Select(i => cluster.StartNodeAsync($"node-{i}")));
+            var remotingPorts = Enumerable.Range(0, nodeCount).Select(_ => FreePort.Next()).ToList();
+            cluster.seeds.AddRange(remotingPorts.Select(NodeProcess.AddressOf));
+            log.Write($"Kafka mock {kafka.BootstrapServers}; database {new NpgsqlConnectionStringBuilder(connectionString).Database}; " +
+                $"seeds {string.Join(", ", cluster.seeds)}; node logs in {logDirectory}");
+            await Task.WhenAll(Enumerable.Range(0, nodeCount).Select(i => cluster.StartNodeAsync($"node-{i + 1}", remotingPorts[i])));
             log.Write($"{nodeCount} nodes ready after {clock.Elapsed.TotalSeconds:0.0} s: " +
-                string.Join(", ", cluster.nodes.Select(n => $"{n.NodeId} pid {n.Pid} {n.Url}")));
+                string.Join(", ", cluster.nodes.Select(n => $"{n.NodeId} pid {n.Pid} {n.Url} {n.Address}")));
             var settled = await cluster.WaitUntilSettledAsync(cluster.nodes, TimeSpan.FromSeconds(60));
             log.Write($"Cluster settled after {clock.Elapsed.TotalSeconds:0.0} s: {Describe(settled)}");
             return cluster;
@@ -65,26 +67,30 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node process on a free port and waits until it is ready; retries when the port was taken meanwhile.</summary>
-    public async Task<NodeProcess> StartNodeAsync(string nodeId)
+    /// <summary>
+    /// Starts a node process on free ports and waits until it is ready; when a port was taken between the check and
+    /// the bind, tries new ones.
+    /// </summary>
+    public async Task<NodeProcess> StartNodeAsync(string nodeId, int? remotingPort = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var node = NodeProcess.Start(nodeId, FreePort.Next(), Kafka.BootstrapServers, ConnectionString, LogDirectory);
+            var node = NodeProcess.Start(nodeId, FreePort.Next(), remotingPort ?? FreePort.Next(), seeds, Kafka.BootstrapServers, ConnectionString,
+                LogDirectory);
             try
             {
-                await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
                 lock (nodes)
                 {
                     nodes.Add(node);
                 }
                 return node;
             }
-            catch (InvalidOperationException) when (attempt < 3 && node.HasExited
-                && node.ReadLog().Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException && attempt < 3 && PortTaken(node))
             {
-                log.Write($"{nodeId}: port {node.Port} was taken meanwhile; trying another");
+                log.Write($"{nodeId}: port {node.Port} or {node.RemotingPort} was taken meanwhile; trying others");
                 node.Dispose();
+                remotingPort = null;
             }
             catch
             {
@@ -97,14 +103,18 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    private static bool PortTaken(NodeProcess node)
+    {
+        var text = node.ReadLog();
+        return text.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("Failed to bind", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
-    /// Waits until the cluster is quiet: every member ready; every command partition owned, fenced and not
-    /// recovering on exactly one member (each member owning at least one when <paramref name="everyMemberOwns"/>);
-    /// PostgreSQL's owner table agreeing with what the members hold, their owners up; and the singleton running
-    /// on a member with the epoch the table shows.
+    /// Waits until the cluster is quiet: every member ready, and every member sees exactly the others as Up and
+    /// reachable; the singletons all run on one member, the one the others name.
     /// </summary>
-    public async Task<ClusterInfo> WaitUntilSettledAsync(
-        IReadOnlyCollection<NodeProcess> members, TimeSpan timeout, bool everyMemberOwns = true)
+    public async Task<ClusterInfo> WaitUntilSettledAsync(IReadOnlyCollection<NodeProcess> members, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         var why = "not checked yet";
@@ -112,7 +122,7 @@ internal sealed class TestCluster : IAsyncDisposable
         {
             try
             {
-                var (info, problem) = await CheckSettledAsync(members, everyMemberOwns);
+                var (info, problem) = await CheckSettledAsync(members);
                 if (problem is null)
                 {
                     return info!;
@@ -128,8 +138,9 @@ internal sealed class TestCluster : IAsyncDisposable
         throw new TimeoutException($"the cluster did not settle within {timeout.TotalSeconds:0} s: {why}");
     }
 
-    private static async Task<(ClusterInfo?, string?)> CheckSettledAsync(IReadOnlyCollection<NodeProcess> members, bool everyMemberOwns)
+    private static async Task<(ClusterInfo?, string?)> CheckSettledAsync(IReadOnlyCollection<NodeProcess> members)
     {
+        var ids = members.Select(m => m.NodeId).Order(StringComparer.Ordinal).ToList();
         var infos = new List<ClusterInfo>();
         foreach (var node in members)
         {
@@ -138,121 +149,90 @@ internal sealed class TestCluster : IAsyncDisposable
             {
                 return (null, $"{node.NodeId} is not ready: {await ready.Content.ReadAsStringAsync()}");
             }
-            infos.Add(await ClusterInfo.ReadAsync(node.Http));
+            var info = await ClusterInfo.ReadAsync(node.Http);
+            var up = info.Nodes.Where(n => n.Up).Select(n => n.NodeId).Order(StringComparer.Ordinal).ToList();
+            if (!up.SequenceEqual(ids) || info.Nodes.Count != ids.Count)
+            {
+                return (null, $"{node.NodeId} sees {Describe(info)}");
+            }
+            infos.Add(info);
         }
-        var held = new Dictionary<int, (string NodeId, long Epoch)>();
+        var singleton = infos[0].Singleton?.NodeId;
+        if (singleton is null || infos.Any(i => i.Singleton?.NodeId != singleton))
+        {
+            return (null, $"the members disagree on the singletons' node: {string.Join(", ", infos.Select(i => $"{i.ServedBy}: {i.Singleton?.NodeId}"))}");
+        }
         foreach (var info in infos)
         {
-            foreach (var p in info.Local.Owned.Where(p => p.Topic == CommandTopic))
+            var expected = info.ServedBy == singleton ? ClusterInfo.Singletons : [];
+            if (!info.Local.Singletons.Order(StringComparer.Ordinal).SequenceEqual(expected))
             {
-                if (p.Recovering || p.Epoch <= 0)
-                {
-                    return (null, $"{info.Local.NodeId} is still taking partition {p.Partition}");
-                }
-                if (!held.TryAdd(p.Partition, (info.Local.NodeId, p.Epoch)))
-                {
-                    return (null, $"partition {p.Partition} is held by {held[p.Partition].NodeId} and {info.Local.NodeId}");
-                }
-            }
-            if (everyMemberOwns && info.LocalCommandPartitions().Count == 0)
-            {
-                return (null, $"{info.Local.NodeId} owns no command partition yet");
+                return (null, $"{info.ServedBy} runs singletons [{string.Join(",", info.Local.Singletons)}], the oldest is {singleton}");
             }
         }
-        if (held.Count != CommandPartitions)
-        {
-            return (null, $"only partitions {string.Join(",", held.Keys.Order())} are held");
-        }
-        // Read the table last, so it is at least as new as what the members said they hold.
-        var view = await ClusterInfo.ReadAsync(members.First().Http);
-        var owners = view.CommandOwners();
-        var memberIds = members.Select(m => m.NodeId).ToHashSet();
-        foreach (var (partition, holder) in held)
-        {
-            if (!owners.TryGetValue(partition, out var owner) || owner != holder)
-            {
-                return (null, $"partition {partition}: held by {holder}, the table says {(owners.TryGetValue(partition, out var o) ? o.ToString() : "nobody")}");
-            }
-        }
-        var down = view.Nodes.Where(n => memberIds.Contains(n.NodeId) && !n.Up).Select(n => n.NodeId).ToList();
-        if (down.Count > 0 || view.Nodes.Count(n => memberIds.Contains(n.NodeId)) != members.Count)
-        {
-            return (null, $"not every member is listed as up (down: {string.Join(",", down)})");
-        }
-        if (view.Singleton is not { } singleton || !memberIds.Contains(singleton.NodeId))
-        {
-            return (null, $"the singleton is on {view.Singleton?.NodeId ?? "no node"}");
-        }
-        var runner = infos.Single(i => i.Local.NodeId == singleton.NodeId);
-        if (!runner.Local.Owned.Any(p => p.Topic == ClusterInfo.SingletonTopic && p.Epoch == singleton.Epoch))
-        {
-            return (null, $"{singleton.NodeId} does not run the singleton with epoch {singleton.Epoch} yet");
-        }
-        return (view, null);
-    }
-
-    /// <summary>The owner and epoch of every command partition, straight from PostgreSQL.</summary>
-    public async Task<Dictionary<int, (string NodeId, long Epoch)>> ReadCommandOwnersAsync(CancellationToken ct = default)
-    {
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT kafka_partition, node_id, epoch FROM partition_owners WHERE topic = $1", conn);
-        cmd.Parameters.AddWithValue(CommandTopic);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var owners = new Dictionary<int, (string, long)>();
-        while (await reader.ReadAsync(ct))
-        {
-            owners[reader.GetInt32(0)] = (reader.GetString(1), reader.GetInt64(2));
-        }
-        return owners;
+        return (infos[0], null);
     }
 
     /// <summary>
-    /// Polls partition_owners until every command partition belongs to one of <paramref name="survivors"/>, those
-    /// of <paramref name="gone"/> with an epoch higher than in <paramref name="before"/>.
+    /// Polls a survivor until <paramref name="gone"/> is no longer a member and every shard of <paramref name="shards"/>
+    /// has a home on a survivor (a shard gets one when a message for it arrives).
     /// </summary>
-    /// <returns>The time from <paramref name="since"/> (a Stopwatch timestamp) to the first poll that saw it, and the owners then.</returns>
-    public async Task<(TimeSpan Elapsed, Dictionary<int, (string NodeId, long Epoch)> Owners)> WaitForTakeoverAsync(
-        Dictionary<int, (string NodeId, long Epoch)> before, string gone, IReadOnlyCollection<string> survivors, long since, TimeSpan timeout)
+    /// <returns>The time from <paramref name="since"/> (a Stopwatch timestamp) to the first poll that saw it, and the view then.</returns>
+    public async Task<(TimeSpan Elapsed, ClusterInfo Info)> WaitForShardsAsync(
+        NodeProcess survivor, string gone, string region, IReadOnlyCollection<string> shards, long since, TimeSpan timeout)
     {
-        var owners = before;
+        var last = "nothing read";
         while (Stopwatch.GetElapsedTime(since) < timeout)
         {
-            owners = await ReadCommandOwnersAsync();
-            var done = owners.Count == CommandPartitions
-                && owners.Values.All(o => survivors.Contains(o.NodeId))
-                && before.Where(b => b.Value.NodeId == gone).All(b => owners[b.Key].Epoch > b.Value.Epoch);
-            if (done)
+            try
             {
-                return (Stopwatch.GetElapsedTime(since), owners);
+                var info = await ClusterInfo.ReadAsync(survivor.Http);
+                var homes = info.ShardHomes(region);
+                if (info.Nodes.All(n => n.NodeId != gone) && shards.All(s => homes.TryGetValue(s, out var home) && home != gone))
+                {
+                    return (Stopwatch.GetElapsedTime(since), info);
+                }
+                last = Describe(info);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                last = e.Message;
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException(
-            $"{gone}'s partitions did not move to {string.Join(",", survivors)} within {timeout.TotalSeconds:0} s; before {Describe(before)}, now {Describe(owners)}");
+        throw new TimeoutException($"{gone}'s {region} shards [{string.Join(",", shards)}] did not move within {timeout.TotalSeconds:0} s; last seen {last}");
     }
 
-    /// <summary>The plain counters of a node's <c>/metrics</c> whose names start with <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// The counters and gauges of a node's <c>/metrics</c> whose names start with <paramref name="prefix"/>, summed over
+    /// their labels (<c>cohort_commands_total{entity="account",outcome="accepted"} 3</c> counts towards <c>cohort_commands_total</c>).
+    /// </summary>
     public static async Task<Dictionary<string, double>> ReadCountersAsync(NodeProcess node, string prefix = "cohort_")
     {
         var text = await node.Http.GetStringAsync("/metrics");
         var counters = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n'))
         {
-            var parts = line.Split(' ');
-            if (parts.Length == 2 && parts[0].StartsWith(prefix, StringComparison.Ordinal) && !parts[0].Contains('{')
-                && double.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var value))
+            if (!line.StartsWith(prefix, StringComparison.Ordinal))
             {
-                counters[parts[0]] = value;
+                continue;
             }
+            var labels = line.IndexOf('{');
+            var space = line.LastIndexOf(' ');
+            var name = labels > 0 ? line[..labels] : line[..Math.Max(0, space)];
+            if (name.EndsWith("_bucket", StringComparison.Ordinal)
+                || !double.TryParse(line[(space + 1)..], CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+            counters[name] = counters.GetValueOrDefault(name) + value;
         }
         return counters;
     }
 
     /// <summary>
-    /// The survivors reconciled, and no node published an alert on <c>cohort.events.alerts</c>: the singleton's
-    /// runs over new events, under load and across a kill, found no mismatch. A run that read a partition's events
-    /// past one still being committed would have.
+    /// The survivors reconciled, and no node published an alert on <c>cohort.events.alerts</c>: the singleton's runs,
+    /// under load and across a kill, found no mismatch.
     /// </summary>
     public async Task CheckNoReconciliationAlertAsync(IEnumerable<NodeProcess> survivors)
     {
@@ -291,8 +271,8 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         string[] names =
         [
-            "cohort_commands_processed_total", "cohort_commands_replayed_total", "cohort_batch_failures_total",
-            "cohort_ask_timeouts_total", "cohort_entities_recovered_total",
+            "cohort_commands_total", "cohort_journal_writes_total", "cohort_journal_records_total", "cohort_entities_recovered_total",
+            "cohort_records_replayed_total", "cohort_ask_timeouts_total", "cohort_entity_failures_total", "cohort_kafka_commands_total",
         ];
         var lines = new List<string>();
         foreach (var node in members)
@@ -300,7 +280,7 @@ internal sealed class TestCluster : IAsyncDisposable
             try
             {
                 var counters = await ReadCountersAsync(node);
-                lines.Add($"{node.NodeId}: " + string.Join(", ", names.Select(n => $"{n["cohort_".Length..]}={counters.GetValueOrDefault(n)}")));
+                lines.Add($"{node.NodeId}: " + string.Join(", ", names.Select(n => $"{n["cohort_".Length..^"_total".Length]}={counters.GetValueOrDefault(n)}")));
             }
             catch (HttpRequestException e)
             {
@@ -312,11 +292,9 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static string Describe(ClusterInfo info) =>
         string.Join("; ", info.Nodes.Select(n =>
-            $"{n.NodeId} {n.Status} [{string.Join(",", (n.Partitions.GetValueOrDefault(CommandTopic) ?? []).Select(p => $"{p.Partition}@{p.Epoch}"))}]"))
-        + $"; singleton {info.Singleton?.NodeId}@{info.Singleton?.Epoch}";
-
-    public static string Describe(Dictionary<int, (string NodeId, long Epoch)> owners) =>
-        string.Join(", ", owners.OrderBy(o => o.Key).Select(o => $"{o.Key}:{o.Value.NodeId}@{o.Value.Epoch}"));
+            $"{n.NodeId} {n.Status}{(n.Reachable ? "" : " unreachable")} " +
+            $"[account {n.Shards.GetValueOrDefault(ClusterInfo.AccountRegion)?.Count ?? 0} shards, transfer {n.Shards.GetValueOrDefault(ClusterInfo.TransferRegion)?.Count ?? 0}]"))
+        + $"; singletons on {info.Singleton?.NodeId ?? "nobody"} (seen from {info.ServedBy}, which runs [{string.Join(",", info.Local.Singletons)}])";
 
     /// <summary>Every node's log into the test output, for a failed test; the log folder is kept.</summary>
     public void DumpLogs(int linesPerNode = 400)

@@ -6,9 +6,9 @@ using Npgsql;
 namespace Cohort.Node.Tests.Support;
 
 /// <summary>
-/// Compares what a transfer client was told with what PostgreSQL holds: the transfers read model, the journal of
-/// transfers and accounts, the stored request results, account_balances and the ledger. Each rule lists its
-/// violations; a correct run has none.
+/// Compares what a transfer client was told with what PostgreSQL holds: the journals of transfers and accounts (the
+/// ledger is the account journal: every event carries its asset's balance after it), and the reporting projection's
+/// transfer_status and balances. Each rule lists its violations; a correct run has none.
 /// </summary>
 internal sealed class TransferCheck
 {
@@ -25,8 +25,6 @@ internal sealed class TransferCheck
 
     public int TransferEvents { get; private set; }
 
-    public int LedgerEntries { get; private set; }
-
     public int Completed { get; private set; }
 
     public int Rejected { get; private set; }
@@ -34,8 +32,6 @@ internal sealed class TransferCheck
     public int Refunded { get; private set; }
 
     public IReadOnlyDictionary<string, decimal> BalanceTotals { get; private set; } = new Dictionary<string, decimal>();
-
-    public IReadOnlyDictionary<string, List<string>> Violations => violations;
 
     public bool Passed => violations.Count == 0;
 
@@ -46,24 +42,22 @@ internal sealed class TransferCheck
         IReadOnlySet<string> fullAccounts)
     {
         var check = new TransferCheck { fullAccounts = fullAccounts };
+        await JournalRows.WaitForProjectionAsync(connectionString, TimeSpan.FromSeconds(60));
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         // One snapshot for every read, although nothing should be writing any more.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
         var rows = await ReadTransferRowsAsync(conn, tx);
-        var transferEvents = await ReadEventsAsync(conn, tx, "transfer");
-        var accountEvents = await ReadEventsAsync(conn, tx, "account");
-        var results = await ReadResultsAsync(conn, tx);
-        var balances = await ReadBalancesAsync(conn, tx);
-        var ledger = await ReadLedgerAsync(conn, tx);
+        var transferRecords = await JournalRows.ReadAsync(conn, tx, "transfer");
+        var accountRecords = await JournalRows.ReadAsync(conn, tx, "account");
+        var balances = await JournalRows.ReadBalancesAsync(conn, tx);
         await tx.CommitAsync();
 
-        check.AccountEvents = accountEvents.Count;
-        check.TransferEvents = transferEvents.Count;
-        check.LedgerEntries = ledger.Count;
-        check.CheckTransfers(transfers, rows, transferEvents, results);
-        check.CheckAccountJournal(deposits, transfers, accountEvents, results);
-        check.CheckBalances(deposits, transfers, accountEvents, balances, ledger);
+        check.AccountEvents = accountRecords.Count(r => !r.IsRefusal);
+        check.TransferEvents = transferRecords.Count;
+        check.CheckTransfers(transfers, rows, transferRecords);
+        check.CheckAccountJournal(deposits, transfers, accountRecords);
+        check.CheckBalances(deposits, transfers, accountRecords, balances);
         return check;
     }
 
@@ -82,15 +76,11 @@ internal sealed class TransferCheck
         return text.ToString();
     }
 
-    /// <summary>The transfers read model and the transfer journal against what the client was answered.</summary>
+    /// <summary>transfer_status and the transfer journal against what the client was answered.</summary>
     private void CheckTransfers(
-        IReadOnlyList<(PlannedTransfer Transfer, RequestOutcome Outcome)> transfers,
-        Dictionary<string, TransferRow> rows,
-        List<JournalEvent> events,
-        List<StoredResult> results)
+        IReadOnlyList<(PlannedTransfer Transfer, RequestOutcome Outcome)> transfers, Dictionary<string, TransferRow> rows, List<JournalRecord> records)
     {
-        var eventsByTransfer = events.GroupBy(e => e.EntityId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.SeqNr).ToList(), StringComparer.Ordinal);
-        var startResults = results.Where(r => r.EntityType == "transfer").ToLookup(r => (r.EntityId, r.RequestId));
+        var recordsByTransfer = records.GroupBy(e => e.EntityId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.SeqNr).ToList(), StringComparer.Ordinal);
         foreach (var (t, outcome) in transfers)
         {
             var id = t.RequestId;
@@ -98,12 +88,12 @@ internal sealed class TransferCheck
                 $"{t} ended with status {outcome.Status} code {outcome.Code ?? "-"} after {outcome.Attempts} attempts [{string.Join(" ", outcome.Retries)}]: {Shorten(outcome.Body)}");
             if (!rows.TryGetValue(id, out var row))
             {
-                Rule("every transfer has a row in transfers", false, $"{t}: no row; answered {outcome.Status} {Shorten(outcome.Body)}");
+                Rule("every transfer has a row in transfer_status", false, $"{t}: no row; answered {outcome.Status} {Shorten(outcome.Body)}");
                 continue;
             }
-            Rule("every transfer is completed or rejected in transfers", row.Status is "completed" or "rejected",
+            Rule("every transfer is completed or rejected in transfer_status", row.Status is "completed" or "rejected",
                 $"{t}: status {row.Status}, reason {row.Reason ?? "-"}; answered {outcome.Status}");
-            Rule("the transfers row has the request's terms", row.From == t.From && row.To == t.To && row.Asset == t.Asset && row.Amount == t.Amount,
+            Rule("the transfer_status row has the request's terms", row.From == t.From && row.To == t.To && row.Asset == t.Asset && row.Amount == t.Amount,
                 $"{t}: row {row.From} -> {row.To} {row.Amount} {row.Asset}");
             if (row.Status == "completed")
             {
@@ -131,26 +121,26 @@ internal sealed class TransferCheck
             }
 
             // The transfer's own journal: numbered without gaps, one of the three paths, ending in the row's status.
-            var list = eventsByTransfer.GetValueOrDefault(id) ?? [];
+            var list = recordsByTransfer.GetValueOrDefault(id) ?? [];
             for (var i = 0; i < list.Count; i++)
             {
                 Rule("the journal of each transfer is numbered 1, 2, 3, ... without gaps", list[i].SeqNr == i + 1,
-                    $"{id}: event #{i + 1} has seq_nr {list[i].SeqNr}");
+                    $"{id}: record #{i + 1} has sequence number {list[i].SeqNr}");
             }
-            var path = string.Join(",", list.Select(e => e.EventType));
+            var path = string.Join(",", list.Select(e => e.Kind));
             Rule("each transfer's journal is started,debitConfirmed,completed or started,rejected or started,debitConfirmed,creditRefused,rejected",
                 path is "started,debitConfirmed,completed" or "started,rejected" or "started,debitConfirmed,creditRefused,rejected",
-                $"{t}: {(path.Length == 0 ? "no events" : path)}");
-            Rule("the transfers row is the transfer's last event", list.Count > 0 && row.SeqNr == list[^1].SeqNr
-                && row.Status == (list[^1].EventType switch { "completed" => "completed", "rejected" => "rejected", _ => "pending" }),
-                $"{t}: row {row.Status} at seq_nr {row.SeqNr}, journal {path}");
+                $"{t}: {(path.Length == 0 ? "no records" : path)}");
+            Rule("transfer_status is the transfer's last event", list.Count > 0 && row.SeqNr == list[^1].SeqNr
+                && row.Status == (list[^1].Kind switch { "completed" => "completed", "rejected" => "rejected", _ => "pending" }),
+                $"{t}: row {row.Status} at #{row.SeqNr}, journal {path}");
             Rule("the transfer's events carry its terms", list.All(e => e.Asset == t.Asset && e.Amount == t.Amount && e.From == t.From && e.To == t.To),
-                $"{t}: {string.Join("; ", list.Select(e => $"{e.EventType} {e.From}->{e.To} {e.Amount} {e.Asset}"))}");
-            Rule("each transfer has exactly one stored answer to its start", startResults[(id, id)].Count() == 1,
-                $"{t}: {startResults[(id, id)].Count()} request results");
+                $"{t}: {string.Join("; ", list.Select(e => $"{e.Kind} {e.From}->{e.To} {e.Amount} {e.Asset}"))}");
+            Rule("each transfer's start is journaled once, under its own request id", list.Count(e => e.Kind == "started" && e.RequestId == id) == 1,
+                $"{t}: {string.Join("; ", list.Select(e => $"{e.Kind} req {e.RequestId}"))}");
         }
         var requested = transfers.Select(t => t.Transfer.RequestId).ToHashSet(StringComparer.Ordinal);
-        var strays = rows.Keys.Where(k => !requested.Contains(k)).Concat(eventsByTransfer.Keys.Where(k => !requested.Contains(k))).Distinct().ToList();
+        var strays = rows.Keys.Where(k => !requested.Contains(k)).Concat(recordsByTransfer.Keys.Where(k => !requested.Contains(k))).Distinct().ToList();
         Rule("every transfer in PostgreSQL was requested by the client", strays.Count == 0, string.Join(", ", strays.Take(10)));
     }
 
@@ -173,37 +163,42 @@ internal sealed class TransferCheck
         }
     }
 
-    /// <summary>The account journal: gapless, never negative, each deposit once, each transfer leg once and only where due.</summary>
+    /// <summary>
+    /// The account journal: gapless, never negative, every balance-after the running sum (it is the ledger), each
+    /// deposit once, each transfer leg once and only where due.
+    /// </summary>
     private void CheckAccountJournal(
         IReadOnlyList<(PlannedDeposit Deposit, RequestOutcome Outcome)> deposits,
         IReadOnlyList<(PlannedTransfer Transfer, RequestOutcome Outcome)> transfers,
-        List<JournalEvent> events,
-        List<StoredResult> results)
+        List<JournalRecord> records)
     {
-        foreach (var (account, list) in events.GroupBy(e => e.EntityId).Select(g => (g.Key, g.OrderBy(e => e.SeqNr).ToList())))
+        foreach (var (account, list) in records.GroupBy(e => e.EntityId).Select(g => (g.Key, g.OrderBy(e => e.SeqNr).ToList())))
         {
             var running = new Dictionary<string, decimal>(StringComparer.Ordinal);
             for (var i = 0; i < list.Count; i++)
             {
                 var e = list[i];
                 Rule("the journal of each account is numbered 1, 2, 3, ... without gaps", e.SeqNr == i + 1,
-                    $"{account}: event #{i + 1} has seq_nr {e.SeqNr}");
-                var delta = e.EventType switch
+                    $"{account}: record #{i + 1} has sequence number {e.SeqNr}");
+                if (e.IsRefusal)
                 {
-                    "deposited" or "transferCredited" or "transferRefunded" => e.Amount,
-                    "transferDebited" => -e.Amount,
-                    _ => 0m,
-                };
+                    Rule("an account refuses only transfer steps, for insufficient funds or the balance limit",
+                        e.RequestId.EndsWith(":debit", StringComparison.Ordinal) && e.Code == "insufficient_funds"
+                        || e.RequestId.EndsWith(":credit", StringComparison.Ordinal) && e.Code == "balance_limit_exceeded",
+                        $"{account}#{e.SeqNr} refused {e.RequestId}: {e.Code}");
+                    continue;
+                }
                 Rule("the account journal holds only deposits and transfer legs",
-                    e.EventType is "deposited" or "transferDebited" or "transferCredited" or "transferRefunded", $"{account}#{e.SeqNr} is {e.EventType}");
-                running[e.Asset] = running.GetValueOrDefault(e.Asset) + delta;
-                Rule("no balance ever goes negative in the journal", running[e.Asset] >= 0m,
-                    $"{account} {e.Asset} is at {running[e.Asset]} after #{e.SeqNr} ({e.EventType} {e.RequestId})");
+                    e.Kind is "deposited" or "transferDebited" or "transferCredited" or "transferRefunded", e.ToString());
+                running[e.Asset!] = running.GetValueOrDefault(e.Asset!) + e.DeltaAvailable;
+                Rule("no balance ever goes negative in the journal", running[e.Asset!] >= 0m, $"{e}: {e.Asset} at {running[e.Asset!]}");
+                Rule("every event's balance-after is the running sum of its asset's events (the ledger adds up)",
+                    e.Available == running[e.Asset!] && e.Frozen == 0m, $"{e}: says {e.Available}/{e.Frozen}, the events sum to {running[e.Asset!]}");
             }
         }
 
         // Each funding deposit exactly once, as acknowledged.
-        var depositEvents = events.Where(e => e.EventType == "deposited").ToLookup(e => e.RequestId, StringComparer.Ordinal);
+        var depositEvents = records.Where(e => e.Kind == "deposited").ToLookup(e => e.RequestId, StringComparer.Ordinal);
         foreach (var (d, outcome) in deposits)
         {
             Rule("every funding deposit was answered 200", outcome.Status == 200,
@@ -211,25 +206,24 @@ internal sealed class TransferCheck
             var found = depositEvents[d.RequestId].ToList();
             Rule("every funding deposit is in the journal exactly once, as sent",
                 found.Count == 1 && found[0].EntityId == d.AccountId && found[0].Asset == d.Asset && found[0].Amount == d.Amount,
-                $"{d.RequestId} ({d.AccountId} {d.AmountText} {d.Asset}): {string.Join("; ", found.Select(e => $"{e.EntityId}#{e.SeqNr} {e.Amount} {e.Asset}"))}");
+                $"{d.RequestId} ({d.AccountId} {d.AmountText} {d.Asset}): {string.Join("; ", found)}");
         }
         var funded = deposits.Select(d => d.Deposit.RequestId).ToHashSet(StringComparer.Ordinal);
-        var strayDeposits = events.Where(e => e.EventType == "deposited" && !funded.Contains(e.RequestId)).ToList();
-        Rule("every deposit in the journal was sent by the client", strayDeposits.Count == 0,
-            string.Join("; ", strayDeposits.Take(5).Select(e => $"{e.EntityId}#{e.SeqNr} {e.RequestId}")));
+        var strayDeposits = records.Where(e => e.Kind == "deposited" && !funded.Contains(e.RequestId)).ToList();
+        Rule("every deposit in the journal was sent by the client", strayDeposits.Count == 0, string.Join("; ", strayDeposits.Take(5)));
 
         // Each transfer's legs: completed = one debit on from + one credit on to; rejected = nothing, or a debit refunded.
-        var legs = events.Where(e => e.TransferId is not null).ToLookup(e => e.TransferId!, StringComparer.Ordinal);
-        var stepResults = results.Where(r => r.EntityType == "account").ToLookup(r => (r.EntityId, r.RequestId));
+        var legs = records.Where(e => e.TransferId is not null).ToLookup(e => e.TransferId!, StringComparer.Ordinal);
         var byId = transfers.ToDictionary(t => t.Transfer.RequestId, StringComparer.Ordinal);
+        var stepRecords = records.ToLookup(r => (r.EntityId, r.RequestId));
         foreach (var (t, outcome) in transfers)
         {
             var mine = legs[t.RequestId].ToList();
-            var debits = mine.Where(e => e.EventType == "transferDebited").ToList();
-            var credits = mine.Where(e => e.EventType == "transferCredited").ToList();
-            var refunds = mine.Where(e => e.EventType == "transferRefunded").ToList();
+            var debits = mine.Where(e => e.Kind == "transferDebited").ToList();
+            var credits = mine.Where(e => e.Kind == "transferCredited").ToList();
+            var refunds = mine.Where(e => e.Kind == "transferRefunded").ToList();
             var describe = $"{t} answered {outcome.Status} {outcome.Code}: " +
-                (mine.Count == 0 ? "no legs" : string.Join("; ", mine.Select(e => $"{e.EventType} {e.EntityId}#{e.SeqNr} {e.Amount} {e.Asset} req {e.RequestId} cp {e.Counterparty}")));
+                (mine.Count == 0 ? "no legs" : string.Join("; ", mine.Select(e => $"{e} cp {e.Counterparty}")));
             Rule("every transfer leg is on the right account, with the terms, the step's request id and the counterparty",
                 debits.All(e => e.EntityId == t.From && e.Counterparty == t.To && e.RequestId == $"{t.RequestId}:debit")
                 && credits.All(e => e.EntityId == t.To && e.Counterparty == t.From && e.RequestId == $"{t.RequestId}:credit")
@@ -253,7 +247,8 @@ internal sealed class TransferCheck
                 }
                 if (outcome.Code == "insufficient_funds")
                 {
-                    Rule("a transfer rejected for insufficient funds never debited", debits.Count == 0, describe);
+                    Rule("a transfer rejected for insufficient funds never debited, and its sender journaled the refusal once",
+                        debits.Count == 0 && stepRecords[(t.From, $"{t.RequestId}:debit")].Count(r => r.IsRefusal) == 1, describe);
                 }
                 else if (outcome.Code == "balance_limit_exceeded")
                 {
@@ -262,22 +257,20 @@ internal sealed class TransferCheck
             }
             foreach (var leg in mine)
             {
-                Rule("every transfer leg has exactly one stored result on its account", stepResults[(leg.EntityId, leg.RequestId)].Count() == 1,
-                    $"{leg.EntityId} {leg.RequestId}: {stepResults[(leg.EntityId, leg.RequestId)].Count()} request results");
+                Rule("every transfer step has exactly one record on its account", stepRecords[(leg.EntityId, leg.RequestId)].Count() == 1,
+                    $"{leg.EntityId} {leg.RequestId}: {stepRecords[(leg.EntityId, leg.RequestId)].Count()} records");
             }
         }
         var strayLegs = legs.Where(g => !byId.ContainsKey(g.Key)).SelectMany(g => g).ToList();
-        Rule("every transfer leg belongs to a requested transfer", strayLegs.Count == 0,
-            string.Join("; ", strayLegs.Take(5).Select(e => $"{e.EntityId}#{e.SeqNr} {e.EventType} {e.TransferId}")));
+        Rule("every transfer leg belongs to a requested transfer", strayLegs.Count == 0, string.Join("; ", strayLegs.Take(5)));
     }
 
-    /// <summary>account_balances and the ledger against the funding, the client's answers and the journal.</summary>
+    /// <summary>The balances projection against the funding, the client's answers and the journal.</summary>
     private void CheckBalances(
         IReadOnlyList<(PlannedDeposit Deposit, RequestOutcome Outcome)> deposits,
         IReadOnlyList<(PlannedTransfer Transfer, RequestOutcome Outcome)> transfers,
-        List<JournalEvent> events,
-        List<BalanceRow> balances,
-        List<LedgerRow> ledger)
+        List<JournalRecord> records,
+        List<BalanceRow> balances)
     {
         // What every account must hold, from the client's point of view: its funding, plus what completed transfers brought, minus what they took.
         var expected = new Dictionary<(string Account, string Asset), decimal>();
@@ -285,7 +278,7 @@ internal sealed class TransferCheck
         {
             expected[(d.AccountId, d.Asset)] = expected.GetValueOrDefault((d.AccountId, d.Asset)) + d.Amount;
         }
-        foreach (var (t, outcome) in transfers.Where(t => t.Outcome.Status == 200))
+        foreach (var (t, _) in transfers.Where(t => t.Outcome.Status == 200))
         {
             expected[(t.From, t.Asset)] = expected.GetValueOrDefault((t.From, t.Asset)) - t.Amount;
             expected[(t.To, t.Asset)] = expected.GetValueOrDefault((t.To, t.Asset)) + t.Amount;
@@ -297,7 +290,7 @@ internal sealed class TransferCheck
         {
             Rule("the total of every asset (available + frozen over all accounts) equals what was funded",
                 BalanceTotals.GetValueOrDefault(asset) == funded.GetValueOrDefault(asset),
-                $"{asset}: account_balances hold {BalanceTotals.GetValueOrDefault(asset)}, funded {funded.GetValueOrDefault(asset)}");
+                $"{asset}: balances hold {BalanceTotals.GetValueOrDefault(asset)}, funded {funded.GetValueOrDefault(asset)}");
         }
         foreach (var b in balances)
         {
@@ -306,63 +299,23 @@ internal sealed class TransferCheck
         }
 
         var rows = balances.ToDictionary(b => (b.AccountId, b.Asset));
-        var journalByAccount = events.GroupBy(e => e.EntityId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var journalBalance = events.GroupBy(e => (e.EntityId, e.Asset)).ToDictionary(g => g.Key, g => g.Sum(e => e.EventType switch
+        var events = records.Where(r => !r.IsRefusal).ToList();
+        var journalBalance = events.GroupBy(e => (e.EntityId, e.Asset!)).ToDictionary(g => g.Key, g => g.Sum(e => e.DeltaAvailable));
+        var lastEvent = events.GroupBy(e => (e.EntityId, e.Asset!)).ToDictionary(g => g.Key, g => g.Max(e => e.SeqNr));
+        foreach (var key in expected.Keys.Union(rows.Keys).Union(journalBalance.Keys).OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal))
         {
-            "deposited" or "transferCredited" or "transferRefunded" => e.Amount,
-            "transferDebited" => -e.Amount,
-            _ => 0m,
-        }));
-        var ledgerBy = ledger.GroupBy(l => (l.AccountId, l.Asset)).ToDictionary(g => g.Key, g => g.OrderBy(l => l.SeqNr).ToList());
-        foreach (var key in expected.Keys.Union(rows.Keys).Union(journalBalance.Keys).Union(ledgerBy.Keys).OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal))
-        {
-            var (account, asset) = key;
             rows.TryGetValue(key, out var row);
             var available = row?.Available ?? 0m;
             var frozen = row?.Frozen ?? 0m;
-            var name = $"{account}/{asset}";
+            var name = $"{key.Item1}/{key.Item2}";
             Rule("every account's balance equals its funding plus completed transfers in minus completed transfers out",
                 row is not null && available + frozen == expected.GetValueOrDefault(key),
-                $"{name}: account_balances {(row is null ? "missing" : $"{available} + {frozen} frozen")}, expected {expected.GetValueOrDefault(key)}");
+                $"{name}: balances {(row is null ? "missing" : $"{available} + {frozen} frozen")}, expected {expected.GetValueOrDefault(key)}");
             Rule("every account's balance equals its journal", row is not null && available == journalBalance.GetValueOrDefault(key),
-                $"{name}: account_balances {(row is null ? "missing" : available)}, journal {journalBalance.GetValueOrDefault(key)}");
-            var lastSeqNr = journalByAccount.GetValueOrDefault(account)?.Max(e => e.SeqNr) ?? 0;
-            Rule("account_balances is as of the account's last event", row is not null && row.SeqNr == lastSeqNr,
-                $"{name}: account_balances at seq_nr {row?.SeqNr.ToString(CultureInfo.InvariantCulture) ?? "missing"}, the journal ends at {lastSeqNr}");
-
-            var entries = ledgerBy.GetValueOrDefault(key) ?? [];
-            Rule("the ledger of every account and asset sums to its balance",
-                entries.Sum(l => l.DeltaAvailable) == available && entries.Sum(l => l.DeltaFrozen) == frozen,
-                $"{name}: ledger sums to {entries.Sum(l => l.DeltaAvailable)} / {entries.Sum(l => l.DeltaFrozen)} frozen over {entries.Count} entries, balance {available} / {frozen}");
-            Rule("the last ledger entry of every account and asset shows its balance",
-                entries.Count > 0 && entries[^1].AvailableAfter == available && entries[^1].FrozenAfter == frozen,
-                $"{name}: last entry {(entries.Count == 0 ? "none" : $"#{entries[^1].SeqNr} available_after {entries[^1].AvailableAfter} frozen_after {entries[^1].FrozenAfter}")}, balance {available} / {frozen}");
-            var running = 0m;
-            foreach (var l in entries)
-            {
-                running += l.DeltaAvailable;
-                Rule("every ledger entry's available_after is the running sum of its deltas", l.AvailableAfter == running,
-                    $"{name}#{l.SeqNr}: available_after {l.AvailableAfter}, running sum {running}");
-            }
+                $"{name}: balances {(row is null ? "missing" : available)}, journal {journalBalance.GetValueOrDefault(key)}");
+            Rule("the balances row is as of the asset's last event", row is not null && row.SeqNr == lastEvent.GetValueOrDefault(key),
+                $"{name}: balances at #{row?.SeqNr.ToString(CultureInfo.InvariantCulture) ?? "missing"}, the asset's last event is #{lastEvent.GetValueOrDefault(key)}");
         }
-
-        // One ledger entry per account event, with the event's asset, delta and request id.
-        var ledgerByEvent = ledger.ToLookup(l => (l.AccountId, l.SeqNr));
-        foreach (var e in events)
-        {
-            var found = ledgerByEvent[(e.EntityId, e.SeqNr)].ToList();
-            var delta = e.EventType switch
-            {
-                "deposited" or "transferCredited" or "transferRefunded" => e.Amount,
-                "transferDebited" => -e.Amount,
-                _ => 0m,
-            };
-            Rule("every account event has exactly one ledger entry, with its asset, delta and request id",
-                found.Count == 1 && found[0].Asset == e.Asset && found[0].DeltaAvailable == delta && found[0].DeltaFrozen == 0m && found[0].RequestId == e.RequestId,
-                $"{e.EntityId}#{e.SeqNr} {e.EventType} {e.Amount} {e.Asset}: {string.Join("; ", found.Select(l => $"{l.Kind} {l.DeltaAvailable} {l.Asset} {l.RequestId}"))}");
-        }
-        Rule("the ledger has no entry without an account event", ledger.Count == events.Count,
-            $"{ledger.Count} ledger entries, {events.Count} account events");
     }
 
     private void Rule(string rule, bool holds, string violation)
@@ -380,12 +333,10 @@ internal sealed class TransferCheck
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
-    private static decimal Decimal(string text) => decimal.Parse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-
     private static async Task<Dictionary<string, TransferRow>> ReadTransferRowsAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
     {
         await using var cmd = new NpgsqlCommand(
-            "SELECT transfer_id, from_account, to_account, asset, amount, status, reason, seq_nr FROM transfers", conn, tx);
+            "SELECT transfer_id, from_account, to_account, asset, amount, status, reason, seq_nr FROM transfer_status", conn, tx);
         await using var reader = await cmd.ExecuteReaderAsync();
         var rows = new Dictionary<string, TransferRow>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
@@ -396,78 +347,5 @@ internal sealed class TransferCheck
         return rows;
     }
 
-    private static async Task<List<JournalEvent>> ReadEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string entityType)
-    {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT entity_id, seq_nr, event_type, payload->>'asset', payload->>'amount', request_id,
-                   payload->>'transferId', payload->>'counterparty', payload->>'from', payload->>'to'
-              FROM journal WHERE entity_type = $1 ORDER BY entity_id, seq_nr
-            """, conn, tx);
-        cmd.Parameters.AddWithValue(entityType);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var list = new List<JournalEvent>();
-        while (await reader.ReadAsync())
-        {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            list.Add(new JournalEvent(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
-                Decimal(reader.GetString(4)), reader.GetString(5), Text(6), Text(7), Text(8), Text(9)));
-        }
-        return list;
-    }
-
-    private static async Task<List<StoredResult>> ReadResultsAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT entity_type, entity_id, request_id FROM request_results", conn, tx);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var list = new List<StoredResult>();
-        while (await reader.ReadAsync())
-        {
-            list.Add(new StoredResult(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-        }
-        return list;
-    }
-
-    private static async Task<List<BalanceRow>> ReadBalancesAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT account_id, asset, available, frozen, seq_nr FROM account_balances", conn, tx);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var list = new List<BalanceRow>();
-        while (await reader.ReadAsync())
-        {
-            list.Add(new BalanceRow(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetDecimal(3), reader.GetInt64(4)));
-        }
-        return list;
-    }
-
-    private static async Task<List<LedgerRow>> ReadLedgerAsync(NpgsqlConnection conn, NpgsqlTransaction tx)
-    {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT account_id, asset, seq_nr, kind, delta_available, delta_frozen, available_after, frozen_after, request_id
-              FROM ledger ORDER BY account_id, seq_nr
-            """, conn, tx);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var list = new List<LedgerRow>();
-        while (await reader.ReadAsync())
-        {
-            list.Add(new LedgerRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetDecimal(4),
-                reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetString(8)));
-        }
-        return list;
-    }
-
     private sealed record TransferRow(string From, string To, string Asset, decimal Amount, string Status, string? Reason, long SeqNr);
-
-    /// <param name="TransferId">Account events of a transfer leg only.</param>
-    /// <param name="From">Transfer events only.</param>
-    private sealed record JournalEvent(
-        string EntityId, long SeqNr, string EventType, string Asset, decimal Amount, string RequestId,
-        string? TransferId, string? Counterparty, string? From, string? To);
-
-    private sealed record StoredResult(string EntityType, string EntityId, string RequestId);
-
-    private sealed record BalanceRow(string AccountId, string Asset, decimal Available, decimal Frozen, long SeqNr);
-
-    private sealed record LedgerRow(
-        string AccountId, string Asset, long SeqNr, string Kind, decimal DeltaAvailable, decimal DeltaFrozen,
-        decimal AvailableAfter, decimal FrozenAfter, string RequestId);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Cohort.Node.Tests.Support;
 
@@ -121,7 +120,4 @@ internal sealed class TransferPlan
         return new TransferPlan(ids, deposits, planned);
     }
 
-    /// <summary>The command partition of an account (or of a transfer, on its own topic), by Kafka's murmur2 key hash.</summary>
-    public static int PartitionOf(string key) =>
-        Cohort.Runtime.Kafka.Murmur2.Partition(Encoding.UTF8.GetBytes(key), TestCluster.CommandPartitions);
 }

@@ -73,6 +73,7 @@ internal static class AdminEndpoints
                     ? new { count = shards.Count, entities = shards.Values.Sum(), ids = shards.Keys.Order(StringComparer.Ordinal) }
                     : new { count = 0, entities = 0, ids = Enumerable.Empty<string>().Order() }),
             }),
+            regionsUnknown = view.Regions.Where(r => !r.Known).Select(r => r.Name),
             singleton = view.SingletonAddress is null ? null : new { nodeId = NodeOf(view.SingletonAddress), address = view.SingletonAddress },
             local = new { nodeId = node.Value.NodeId, singletons = view.LocalSingletons },
         });
