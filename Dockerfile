@@ -1,4 +1,4 @@
-# Node image. Confluent.Kafka 1.9.3 runs on the distribution's librdkafka (see build/Kafka.props).
+# Node image. librdkafka comes with Confluent.Kafka (the librdkafka.redist package), nothing from the distribution.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
@@ -6,11 +6,12 @@ RUN dotnet publish src/Cohort.Node/Cohort.Node.csproj -c Release -o /app/node \
  && dotnet publish src/Cohort.Cli/Cohort.Cli.csproj -c Release -o /app/cli
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends librdkafka1 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node /app/node
 COPY --from=build /app/cli /app/cli
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
-EXPOSE 8080
-# Exec form, so SIGTERM reaches the node: it finishes its batches, commits, leaves the group and exits 0.
+# HTTP, and Akka remoting (members talk to each other).
+EXPOSE 8080 4053
+# Exec form, so SIGTERM reaches the node: it stops consuming (commands answered, offsets committed, group left),
+# hands its shards over, leaves the cluster and exits 0.
 ENTRYPOINT ["dotnet", "/app/node/Cohort.Node.dll"]

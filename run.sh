@@ -2,6 +2,7 @@
 # Starts a local Cohort cluster: embedded Kafka, a local PostgreSQL and three nodes on 127.0.0.1:8080-8082.
 # Describes it in .cohort/cluster.json and stops everything on Ctrl-C or SIGTERM.
 # COHORT_PG_PORT chooses PostgreSQL's port (default 55432); its data stays in .cohort/postgres between runs.
+# COHORT_REMOTING_PORT (default 4051) is the first of the three nodes' Akka remoting ports; each lists all three as seeds.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -10,6 +11,7 @@ state="$root/.cohort"
 pg_port=${COHORT_PG_PORT:-55432}
 node_count=3
 first_http_port=8080
+first_remoting_port=${COHORT_REMOTING_PORT:-4051}
 ready_timeout=120
 stop_timeout=15
 node_dir="$root/src/Cohort.Node/bin/Release/net10.0"
@@ -88,12 +90,18 @@ if [[ -z $(psql -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_da
 fi
 postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=cohort"
 
+seeds=()
+for ((i = 0; i < node_count; i++)); do
+    seeds+=("--Cohort:Cluster:SeedNodes:$i=akka.tcp://cohort@127.0.0.1:$((first_remoting_port + i))")
+done
+
 node_json=()
 for ((i = 1; i <= node_count; i++)); do
     url="http://127.0.0.1:$((first_http_port + i - 1))"
     # From the build output folder, which ASP.NET Core takes as content root: it holds appsettings.json.
     (cd "$node_dir" && exec dotnet Cohort.Node.dll --urls "$url" \
         --Cohort:Node:NodeId="node-$i" --Cohort:Node:Url="$url" \
+        --Cohort:Cluster:Port="$((first_remoting_port + i - 1))" "${seeds[@]}" \
         --Cohort:Kafka:BootstrapServers="$kafka" --Cohort:Postgres:ConnectionString="$postgres") \
         >"$state/node-$i.log" 2>&1 &
     node_pids+=($!)

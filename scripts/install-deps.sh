@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Cohort needs (PostgreSQL, librdkafka, kcat) when any is missing.
+# Installs the Debian packages Cohort needs (PostgreSQL, and kcat for users and tests) when any is missing. librdkafka
+# comes with Confluent.Kafka from NuGet.
 # Silent when everything is there; apt-get's output is shown only when it fails.
 set -euo pipefail
 
-packages=(postgresql librdkafka1 kcat)
+packages=(postgresql kcat)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -6,8 +6,11 @@ namespace Cohort.Cluster.Entities;
 /// <summary>The JSON forms of what every entity type shares: refusals, replies, the stop message, stamps.</summary>
 public static class EntityFormats
 {
+    /// <summary>The manifest of a refused command's journal record, for every entity type.</summary>
+    public const string RefusedManifest = "refused.v1";
+
     public static void Register(MessageFormats formats) => formats
-        .Add<Refused>("refused.v1", (w, r) =>
+        .Add<Refused>(RefusedManifest, (w, r) =>
         {
             w.WriteStartObject();
             WriteStamp(w, r.Stamp);

@@ -1,11 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
-using Akka.Discovery.Config.Hosting;
-using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
-using Akka.Management;
-using Akka.Management.Cluster.Bootstrap;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Cohort.Cluster.Entities;
@@ -130,42 +126,17 @@ public static class CohortHosting
         {
             throw new InvalidOperationException($"{NodeOptions.Section}:NodeId '{node.NodeId}' must be 1-128 characters of letters, digits and -_.:@");
         }
-        akka.WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname);
-        // Quoted here: the builder writes roles unquoted, and a node id may hold ':' or '@'.
-        akka.AddHocon($"akka.cluster.roles = [\"{Role}\", \"{ClusterStatus.NodeRolePrefix}{node.NodeId}\"]", HoconAddMode.Prepend);
-        switch (cluster.Discovery)
+        if (cluster.SeedNodes.Length == 0)
         {
-            case ClusterFormationOptions.SeedDiscovery:
-                akka.WithClustering(new ClusterOptions { SeedNodes = cluster.SeedNodes });
-                break;
-            case ClusterFormationOptions.ConfigDiscovery:
-                akka.WithClustering(new ClusterOptions())
-                    .WithAkkaManagement(setup => setup.Http.Port = cluster.ManagementPort)
-                    .WithClusterBootstrap(o =>
-                    {
-                        o.ContactPointDiscovery.ServiceName = cluster.ServiceName;
-                        o.ContactPointDiscovery.RequiredContactPointsNr = cluster.RequiredContactPoints;
-                    }, autoStart: true)
-                    .WithConfigDiscovery(o => o.Services.Add(new Service
-                    {
-                        Name = cluster.ServiceName,
-                        Endpoints = cluster.ConfigEndpoints,
-                    }));
-                break;
-            case ClusterFormationOptions.KubernetesDiscovery:
-                akka.WithClustering(new ClusterOptions())
-                    .WithAkkaManagement(setup => setup.Http.Port = cluster.ManagementPort)
-                    .WithClusterBootstrap(o =>
-                    {
-                        o.ContactPointDiscovery.ServiceName = cluster.ServiceName;
-                        o.ContactPointDiscovery.RequiredContactPointsNr = cluster.RequiredContactPoints;
-                    }, autoStart: true)
-                    .WithKubernetesDiscovery(o => o.PodLabelSelector = cluster.KubernetesLabelSelector);
-                break;
-            default:
-                throw new InvalidOperationException(
-                    $"{ClusterFormationOptions.Section}:Discovery is '{cluster.Discovery}'; it must be seeds, config or kubernetes");
+            // Forming a cluster alone by default would let misconfigured nodes each form their own.
+            throw new InvalidOperationException(
+                $"{ClusterFormationOptions.Section}:SeedNodes is empty: list the seed members' addresses (akka.tcp://cohort@host:port; " +
+                "a node that lists only itself forms a cluster of its own)");
         }
+        akka.WithRemoting(cluster.Hostname, cluster.Port, cluster.PublicHostname)
+            .WithClustering(new ClusterOptions { SeedNodes = cluster.SeedNodes })
+            // Quoted here: the builder writes roles unquoted, and a node id may hold ':' or '@'.
+            .AddHocon($"akka.cluster.roles = [\"{Role}\", \"{ClusterStatus.NodeRolePrefix}{node.NodeId}\"]", HoconAddMode.Prepend);
     }
 
     /// <summary>
@@ -219,6 +190,9 @@ public static class CohortHosting
             settings.MaxAutoPrepare = 32;
             settings.AutoPrepareMinUsages = 2;
         }
+        // Nothing Cohort or the journal does leaves session state behind, and resetting it cost a round trip (five
+        // statements) every time a connection went back to the pool.
+        settings.NoResetOnClose = true;
         return settings.ConnectionString;
     }
 }

@@ -139,9 +139,11 @@ public sealed class CommandIngestion(
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             object? answer;
+            var asked = Stopwatch.GetTimestamp();
             try
             {
                 answer = await route.Region.Ask<object>(command, timeout);
+                metrics.Asked(route.Module.TypeName, Stopwatch.GetElapsedTime(asked));
             }
             catch (AskTimeoutException)
             {

@@ -56,7 +56,7 @@ public sealed class ReconciliationActor : ReceiveActor, IWithTimers, IWithStash
     {
         singletons.Started(Name);
         Timers.StartPeriodicTimer("tick", Tick.Instance, options.Interval);
-        Self.Tell(new Reconcile(ReconciliationScope.Full));
+        Start(ReconciliationScope.Full, ActorRefs.Nobody);
     }
 
     protected override void PostStop() => singletons.Stopped(Name);
