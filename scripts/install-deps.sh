@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Cohort needs (PostgreSQL, librdkafka, kcat) when any is missing.
-# Silent when everything is there; apt-get's output is shown only when it fails.
+# Installs the Debian packages Cohort needs (PostgreSQL, kcat) when any is missing. librdkafka is not one of them:
+# Confluent.Kafka loads the one NuGet's librdkafka.redist ships. Silent when everything is there; apt-get's output
+# is shown only when it fails.
 set -euo pipefail
 
-packages=(postgresql librdkafka1 kcat)
+packages=(postgresql kcat)
 
 missing=()
 for package in "${packages[@]}"; do
