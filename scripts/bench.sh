@@ -1,54 +1,71 @@
 #!/usr/bin/env bash
-# Benchmarks ONE Cohort node on this machine: builds Release, starts an embedded Kafka (librdkafka's mock), a
-# throwaway PostgreSQL (fsync on) and one node, then runs `cohort bench kafka` (deposits produced straight onto
-# cohort.commands.account, answered on a reply topic) and `cohort bench http` (closed-loop POSTs, then POSTs at 8,000/s), then the
-# transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers) and `cohort bench
-# transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in PostgreSQL), and last, with the node
-# stopped, `cohort bench kafka --echo` (what Kafka alone costs per command), and prints the results with where the
-# CPU went. Everything it started is stopped on exit, Ctrl-C included.
+# Benchmarks ONE Cohort node on this machine. First, when an anchors script is there (../shared/bench/anchors.sh),
+# it measures the designs Cohort replaces on this machine today (`anchor <name> <ops/s>` lines), so that Cohort's
+# figures can be read as ratios. Then it builds Release, starts an embedded Kafka (librdkafka's mock), a throwaway
+# PostgreSQL (fsync on) and one node (a cluster of one: it seeds itself), and runs `cohort bench kafka` (deposits
+# over many accounts produced straight onto cohort.commands.account, answered on a reply topic), `cohort bench
+# kafka --hot` (the same to ONE account: one entity writes them all), `cohort bench http` (closed-loop POSTs, then
+# POSTs at 8,000/s), then the transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers)
+# and `cohort bench transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in the journal),
+# and last, with the node stopped, `cohort bench kafka --echo` (what Kafka alone costs per command). Every run
+# checks in event_journal that each request was applied once. It prints the results with where the CPU went (per
+# process: node, PostgreSQL, Kafka mock, client; per node thread; per SQL statement) and, with anchors, the ratios
+# Kafka deposits / pg-wallet and hot account / pg-hot-row. Everything it started is stopped on exit, Ctrl-C included.
 #
 # Settings (environment):
+#   BENCH_ANCHORS=path/to/anchors.sh                                      the anchors script (default
+#                                                                         ../shared/bench/anchors.sh beside the repo)
+#   BENCH_SKIP_ANCHORS=1                                                  no anchors, no ratios
+#   BENCH_SECONDS=20                                                      default of every duration below, and of the
+#                                                                         anchors' ANCHOR_SECONDS
 #   BENCH_ACCOUNTS=10000 BENCH_COMMANDS=300000 BENCH_IN_FLIGHT=20000      the Kafka run
 #   BENCH_WARMUP_COMMANDS=50000                                           Kafka warm-up before it (0: none, cold start)
+#   BENCH_HOT_COMMANDS=100000 BENCH_HOT_IN_FLIGHT=5000                    the hot-account Kafka run
 #   BENCH_HTTP_DURATION=20 BENCH_HTTP_CONCURRENCY=192                     the HTTP run
 #   BENCH_HTTP_WARMUP=20                                                  seconds of HTTP load before it is measured
 #                                                                         (the node compiles its HTTP path for ~15 s)
 #   BENCH_HTTP_RATE=8000 BENCH_HTTP_RATE_CONCURRENCY=256                  then the HTTP run on a schedule (0: none)
-#   BENCH_NODE_ARGS="--Cohort:Pipeline:MaxBatchSize=1000 ..."            extra node configuration
+#   BENCH_HTTP_RATE_WARMUP=5                                              its warm-up, seconds
+#   BENCH_NODE_ARGS="--Cohort:Kafka:MaxBatch=1000 ..."                   extra node configuration
 #   BENCH_NODE_ENV="DOTNET_gcServer=0 ..."                               extra environment of the node
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
 #   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
 #   BENCH_TRANSFER_DURATION=20 BENCH_TRANSFER_CONCURRENCY=64              the HTTP transfer run
 #   BENCH_TRANSFERS=50000 BENCH_TRANSFER_IN_FLIGHT=5000                   the Kafka transfer run
 #   BENCH_TRANSFER_POLL_MS=20                                             how often it looks up its in-flight transfers
-#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1       leave out a part
+#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HOT=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1   leave out a part
 #   BENCH_SKIP_ECHO=1                                                     no Kafka-alone run at the end
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
 #   BENCH_PG_SETTINGS="shared_buffers=1GB min_wal_size=2GB max_wal_size=8GB checkpoint_timeout=15min"   PostgreSQL settings
-#                                                                         ("" keeps initdb's defaults)
+#                                                                         ("" keeps initdb's defaults; the anchors use them too)
 #   BENCH_KEEP=1                                                          keep the work folder (logs) after exit
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+seconds=${BENCH_SECONDS:-20}
 accounts=${BENCH_ACCOUNTS:-10000}
 commands=${BENCH_COMMANDS:-300000}
 in_flight=${BENCH_IN_FLIGHT:-20000}
 warmup_commands=${BENCH_WARMUP_COMMANDS:-50000}
-http_duration=${BENCH_HTTP_DURATION:-20}
-http_warmup=${BENCH_HTTP_WARMUP:-20}
+hot_commands=${BENCH_HOT_COMMANDS:-100000}
+hot_in_flight=${BENCH_HOT_IN_FLIGHT:-5000}
+http_duration=${BENCH_HTTP_DURATION:-$seconds}
+http_warmup=${BENCH_HTTP_WARMUP:-$seconds}
 http_concurrency=${BENCH_HTTP_CONCURRENCY:-192}
 http_rate=${BENCH_HTTP_RATE:-8000}
 http_rate_concurrency=${BENCH_HTTP_RATE_CONCURRENCY:-256}
+http_rate_warmup=${BENCH_HTTP_RATE_WARMUP:-5}
 transfer_accounts=${BENCH_TRANSFER_ACCOUNTS:-10000}
-transfer_duration=${BENCH_TRANSFER_DURATION:-20}
+transfer_duration=${BENCH_TRANSFER_DURATION:-$seconds}
 transfer_concurrency=${BENCH_TRANSFER_CONCURRENCY:-64}
 transfers=${BENCH_TRANSFERS:-50000}
 transfer_in_flight=${BENCH_TRANSFER_IN_FLIGHT:-5000}
 transfer_poll_ms=${BENCH_TRANSFER_POLL_MS:-20}
-partitions=8 # of cohort.commands.account, as DESIGN.md has it
+partitions=8 # of each command topic, as DESIGN.md has it
+anchors=${BENCH_ANCHORS:-$repo/../shared/bench/anchors.sh}
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
 read -r -a node_env <<< "${BENCH_NODE_ENV:-}"
 
@@ -148,29 +165,36 @@ pg_statements() { # the statements PostgreSQL spent the run on, when pg_stat_sta
           FROM pg_stat_statements WHERE calls > 10 ORDER BY total_exec_time DESC LIMIT 8" | sed 's/^/      /'
 }
 
-metric() { # value of one metric in a /metrics text
-    awk -v name="$1" '$1 == name {print $2}' <<< "$2"
+# /metrics is OpenTelemetry's Prometheus text: every series carries labels, at least otel_scope_name="Cohort"
+# (cohort_commands_total{otel_scope_name="Cohort",entity="account",outcome="accepted"} 12), and a histogram in
+# seconds has _sum and _count series (cohort_journal_write_duration_seconds_sum{...}).
+metric() { # name metrics-text [label]: sum of the metric's series (those carrying the label, e.g. entity="account")
+    awk -v name="$1" -v label="${3:-}" '{base = $1; sub(/\{.*/, "", base)}
+        base == name && (label == "" || index($1, label) > 0) {sum += $NF} END {printf "%.6f\n", sum}' <<< "$2"
 }
-metric_growth() { # name before-metrics after-metrics: how much a (fractional) metric grew between the two
-    awk -v a="$(metric "$1" "$2")" -v b="$(metric "$1" "$3")" 'BEGIN {print b - a}'
+metric_growth() { # name before-metrics after-metrics [label]: how much a metric grew between the two
+    awk -v a="$(metric "$1" "$2" "${4:-}")" -v b="$(metric "$1" "$3" "${4:-}")" 'BEGIN {printf "%.6f\n", b - a}'
 }
 
-# Prints where the time went between two snapshots: CPU per part, and the node's batches.
+# Prints where the time went between two snapshots: CPU per part, and what the node's metrics say it did.
 profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu-seconds done-count [unit]
     local label=$1 client_s=$6 done=$7 unit=${8:-command}
     read -r t0 m0 n0 p0 k0 <<< "$2"
     read -r t1 m1 n1 p1 k1 <<< "$3"
-    local batches commands batch_sum read_sum commit_sum commits
-    batches=$(( $(metric cohort_batches_committed_total "$5") - $(metric cohort_batches_committed_total "$4") ))
-    commands=$(( $(metric cohort_commands_processed_total "$5") - $(metric cohort_commands_processed_total "$4") ))
-    batch_sum=$(metric_growth cohort_batch_duration_seconds_sum "$4" "$5")
-    read_sum=$(metric_growth cohort_batch_read_seconds_sum "$4" "$5")
-    commit_sum=$(metric_growth cohort_batch_commit_seconds_sum "$4" "$5")
-    commits=$(( $(metric cohort_batch_commit_seconds_count "$5") - $(metric cohort_batch_commit_seconds_count "$4") ))
     awk -v label="$label" -v hz="$hz" -v cores="$(nproc)" -v t0="$t0" -v t1="$t1" -v m="$((m1 - m0))" \
-        -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" \
-        -v batches="$batches" -v commands="$commands" -v batch_sum="$batch_sum" -v unit="$unit" \
-        -v read_sum="$read_sum" -v commit_sum="$commit_sum" -v commits="$commits" 'BEGIN {
+        -v node="$((n1 - n0))" -v pg="$((p1 - p0))" -v kafka="$((k1 - k0))" -v client="$client_s" -v done="$done" -v unit="$unit" \
+        -v accounts="$(metric_growth cohort_commands_total "$4" "$5" 'entity="account"')" \
+        -v transfers="$(metric_growth cohort_commands_total "$4" "$5" 'entity="transfer"')" \
+        -v writes="$(metric_growth cohort_journal_writes_total "$4" "$5")" \
+        -v records="$(metric_growth cohort_journal_records_total "$4" "$5")" \
+        -v write_sum="$(metric_growth cohort_journal_write_duration_seconds_sum "$4" "$5")" \
+        -v write_count="$(metric_growth cohort_journal_write_duration_seconds_count "$4" "$5")" \
+        -v batches="$(metric_growth cohort_kafka_batch_duration_seconds_count "$4" "$5")" \
+        -v batch_sum="$(metric_growth cohort_kafka_batch_duration_seconds_sum "$4" "$5")" \
+        -v kafka_commands="$(metric_growth cohort_kafka_commands_total "$4" "$5")" \
+        -v asks="$(metric_growth cohort_ask_duration_seconds_count "$4" "$5")" \
+        -v ask_sum="$(metric_growth cohort_ask_duration_seconds_sum "$4" "$5")" \
+        -v ask_timeouts="$(metric_growth cohort_ask_timeouts_total "$4" "$5")" 'BEGIN {
         wall = t1 - t0; node /= hz; pg /= hz; kafka /= hz; busy = m / hz
         other = busy - node - pg - kafka - client; if (other < 0) other = 0
         printf "  %s: %.1f s wall, %d cores = %.1f core-s; busy %.1f core-s (%.0f%%)\n", label, wall, cores, wall * cores, busy, 100 * busy / (wall * cores)
@@ -179,13 +203,58 @@ profile() { # label before-cpu after-cpu before-metrics after-metrics client-cpu
             printf "    cpu us per %s:  node %.0f  postgres %.0f  kafka-mock %.0f  bench-client %.0f  (all of them %.0f: %.0f %ss/s if they had both cores)\n",
                 unit, 1e6 * node / done, 1e6 * pg / done, 1e6 * kafka / done, 1e6 * client / done,
                 1e6 * (node + pg + kafka + client) / done, done * cores / (node + pg + kafka + client), unit
+        printf "    node commands answered: accounts %d, transfers %d\n", accounts, transfers
+        if (writes > 0)
+            printf "    journal writes: %d, %.1f records per write, %.1f ms per write (handed to the journal until durable)\n",
+                writes, records / writes, (write_count > 0 ? 1000 * write_sum / write_count : 0)
         if (batches > 0)
-            printf "    node batches: %d, %.0f commands per batch, %.1f ms per batch (decide + commit), %.1f partitions busy on average\n",
-                batches, commands / batches, 1000 * batch_sum / batches, batch_sum / wall
-        if (batches > 0 && commits > 0)
-            printf "    of a batch: journal read %.1f ms, commit %.1f ms (from the group commit queue to committed), the rest %.1f ms\n",
-                1000 * read_sum / batches, 1000 * commit_sum / commits, 1000 * (batch_sum - read_sum - commit_sum) / batches
+            printf "    kafka batches: %d, %.0f commands per batch, %.1f ms per batch (taken until every command answered), %.1f batches in flight on average\n",
+                batches, kafka_commands / batches, 1000 * batch_sum / batches, batch_sum / wall
+        if (asks > 0 || ask_timeouts > 0)
+            printf "    asks from HTTP: %d, %.1f ms mean, %d timed out\n", asks, (asks > 0 ? 1000 * ask_sum / asks : 0), ask_timeouts
     }'
+}
+
+# Starts, in the background, a watcher that saves the CPU, metrics and node threads (<prefix>-cpu.txt ...) once a
+# line of <file> matches <pattern>: a run's profile starts when its accounts are funded and ends when its check in
+# the journal starts, so neither the funding nor the check's queries count as the run's. $! is the watcher.
+snapshot_on() { # pattern file prefix
+    local pattern=$1 file=$2 prefix=$3
+    (
+        while ! grep -q -- "$pattern" "$file" 2>/dev/null; do sleep 0.02; done
+        take_snapshot "$prefix"
+    ) &
+}
+take_snapshot() { # prefix
+    cpu_snapshot > "$1-cpu.txt"; curl -s "$url/metrics" > "$1-metrics.txt"
+    thread_ticks "$node_pid" > "$1-threads.txt"; load_average > "$1-load.txt"
+}
+end_snapshot() { # watcher pattern file prefix: the snapshot the watcher takes, or one taken now when the run never got there
+    # A watcher that saw its line is taking its snapshot: it ends by itself.
+    if ! grep -q -- "$2" "$3" 2>/dev/null && kill -0 "$1" 2>/dev/null; then kill "$1" 2>/dev/null; fi
+    wait "$1" 2>/dev/null || true
+    [[ -s $4-load.txt ]] || take_snapshot "$4"
+}
+checking_line='^  checking the run in event_journal'
+
+# ---- anchors ---------------------------------------------------------------------------------------------------
+# The designs Cohort replaces, measured first and alone: this machine is shared and noisy, so Cohort's figures are
+# read against what plain PostgreSQL does on it today, not against figures of another day.
+anchor_lines=()
+if [[ ${BENCH_SKIP_ANCHORS:-0} != 1 && -f $anchors ]]; then
+    say "anchors: $anchors (ANCHOR_SECONDS=${ANCHOR_SECONDS:-$seconds})"
+    if ANCHOR_SECONDS=${ANCHOR_SECONDS:-$seconds} bash "$anchors" > "$work/anchors.txt" 2> "$work/anchors.log"; then
+        mapfile -t anchor_lines < <(grep '^anchor ' "$work/anchors.txt" || true)
+        for line in "${anchor_lines[@]}"; do echo "$line"; done
+    else
+        say "the anchors script failed (no ratios):"; tail -n 20 "$work/anchors.log" >&2
+    fi
+elif [[ ${BENCH_SKIP_ANCHORS:-0} != 1 ]]; then
+    say "no anchors script at $anchors (BENCH_ANCHORS): no ratios"
+fi
+anchor() { # name: ops/s of one anchor, empty when not measured
+    local line
+    for line in "${anchor_lines[@]}"; do [[ $line == "anchor $1 "* ]] && { echo "${line##* }"; return; }; done
 }
 
 # ---- build -----------------------------------------------------------------------------------------------------
@@ -251,27 +320,27 @@ node_cs="$(sed -E 's/(^|;)[[:space:]]*Database=[^;]*//I; s/;+$//' <<< "$admin_cs
 
 # ---- the node --------------------------------------------------------------------------------------------------
 http_port=$(free_port)
+remoting_port=$(free_port)
 url=http://127.0.0.1:$http_port
-say "starting node bench-node at $url ${node_args[*]:-}"
+say "starting node bench-node at $url, remoting on port $remoting_port ${node_args[*]:-}"
 # From its own folder: the content root is the working directory, and appsettings.json (log levels: no line per
-# HTTP request) is found there only.
+# HTTP request) is found there only. A cluster of one: the node is its own seed.
 (cd "$node_dir" && exec env "${node_env[@]}" dotnet Cohort.Node.dll --urls "$url" --Cohort:Node:NodeId=bench-node --Cohort:Node:Url="$url" \
+    --Cohort:Cluster:Hostname=127.0.0.1 --Cohort:Cluster:Port="$remoting_port" \
+    --Cohort:Cluster:SeedNodes:0="akka.tcp://cohort@127.0.0.1:$remoting_port" \
     --Cohort:Kafka:BootstrapServers="$bootstrap" --Cohort:Postgres:ConnectionString="$node_cs" "${node_args[@]}") \
     > "$work/node.log" 2>&1 &
 node_pid=$!
 
-# Ready, and owning every partition of the command topic: readiness alone may come before the first assignment.
+# Ready: an Up member of its cluster, PostgreSQL answering, and the consumer assigned the command topics.
 ready=""
 for _ in $(seq 240); do
     kill -0 "$node_pid" 2>/dev/null || break
-    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready") == 200 ]]; then
-        owned=$(curl -s "$url/admin/cluster" | { grep -o '"topic":"cohort.commands.account","partition":[0-9]*,"epoch":[0-9]*,"recovering":false' || true; } | wc -l)
-        if (( owned >= partitions )); then ready=1; break; fi
-    fi
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready") == 200 ]]; then ready=1; break; fi
     sleep 0.5
 done
 [[ -n $ready ]] || { tail -n 50 "$work/node.log" >&2; say "the node did not become ready"; exit 1; }
-say "node ready, owning $owned partitions"
+say "node ready"
 
 status=0
 results=()
@@ -282,63 +351,82 @@ before_measuring() { # a checkpoint (see above), and the statement timings of th
     return 0
 }
 
-# ---- Kafka benchmark -------------------------------------------------------------------------------------------
+# ---- Kafka benchmarks ------------------------------------------------------------------------------------------
+# One deposit run through Kafka, profiled from its start to its check in the journal.
+run_kafka_bench() { # name cli-args...: runs `cohort bench kafka <args>`, profiles it as <name>, adds its result line
+    local name=$1; shift
+    local rc=0 result client done_count watcher top_pid
+    say "cohort bench kafka $* (load average $(load_average))"
+    before_measuring
+    : > "$work/$name-result.txt"
+    take_snapshot "$work/$name-before"
+    snapshot_on "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    watcher=$!
+    (sleep 5; top -c -b -n 2 -d 3 -w 200 > "$work/$name-top.txt" 2>&1) &
+    top_pid=$!
+    "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --postgres "$node_cs" "$@" \
+        2> "$work/$name-progress.txt" | tee -a "$work/$name-result.txt" || rc=$?
+    end_snapshot "$watcher" "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    wait "$top_pid" 2>/dev/null || true
+    (( rc == 0 )) || { status=1; tail -n 5 "$work/$name-progress.txt" >&2; }
+    result=$(grep '^result kafka' "$work/$name-result.txt" || echo "result $name: FAILED (exit $rc)")
+    results+=("$result")
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
+    done_count=$(sed -n 's/.* applied=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
+    {
+        echo "profile of the $name run (until its check in the journal):"
+        profile "$name run" "$(cat "$work/$name-before-cpu.txt")" "$(cat "$work/$name-after-cpu.txt")" \
+            "$(cat "$work/$name-before-metrics.txt")" "$(cat "$work/$name-after-metrics.txt")" "$client" "$done_count"
+        echo "    node CPU by thread (whole run):"
+        thread_profile "$work/$name-before-threads.txt" "$work/$name-after-threads.txt"
+        echo "    busiest processes (top, 3 s sample mid-run):"
+        top_rows "$work/$name-top.txt" 12 user
+        pg_statements
+    } | tee "$work/$name-profile.txt"
+}
+
 if [[ ${BENCH_SKIP_KAFKA:-0} != 1 ]]; then
     if (( warmup_commands > 0 )); then
-        # Steady state, as a node that has run for a while sees it: accounts in its cache, code jitted, and table
-        # statistics. A fresh database has none until autovacuum's first ANALYZE (up to a minute later), and the
-        # planner then hashes all of request_results for every batch's idempotency lookup.
+        # Steady state, as a node that has run for a while sees it: accounts in memory, code jitted, and table
+        # statistics. A fresh database has none until autovacuum's first ANALYZE (up to a minute later).
         say "warm-up: cohort bench kafka --commands $warmup_commands --reply, then ANALYZE"
         "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$accounts" \
             --commands "$warmup_commands" --in-flight "$in_flight" --reply > "$work/warmup-result.txt" 2>&1 || status=1
         results+=("warm-up $(grep '^result kafka:' "$work/warmup-result.txt" || echo "result kafka: FAILED")")
         "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
     fi
-    say "cohort bench kafka --accounts $accounts --commands $commands --in-flight $in_flight --reply"
-    before_measuring
-    m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/kafka-threads-before.txt"
-    (sleep 5; top -c -b -n 2 -d 3 -w 200 > "$work/kafka-top.txt" 2>&1) &
-    top_pid=$!
-    kafka_rc=0
-    "$cli_dir/cohort" bench kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$accounts" \
-        --commands "$commands" --in-flight "$in_flight" --reply 2> "$work/kafka-progress.txt" | tee "$work/kafka-result.txt" || kafka_rc=$?
-    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/kafka-threads-after.txt"
-    wait "$top_pid" 2>/dev/null || true
-    (( kafka_rc == 0 )) || { status=1; tail -n 5 "$work/kafka-progress.txt" >&2; }
-    result=$(grep '^result kafka:' "$work/kafka-result.txt" || echo "result kafka: FAILED (exit $kafka_rc)")
-    results+=("$result")
-    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
-    done_count=$(sed -n 's/.*applied=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
-    {
-        echo "profile of the kafka run:"
-        profile "kafka run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$done_count"
-        echo "    node CPU by thread (whole run):"
-        thread_profile "$work/kafka-threads-before.txt" "$work/kafka-threads-after.txt"
-        echo "    busiest processes (top, 3 s sample mid-run):"
-        top_rows "$work/kafka-top.txt" 12 user
-        pg_statements
-    } | tee "$work/kafka-profile.txt"
+    run_kafka_bench kafka --accounts "$accounts" --commands "$commands" --in-flight "$in_flight" --reply
+fi
+
+# Every deposit to one account: one entity is the single writer of its journal, so this is what one hot key takes
+# (compare with the pg-hot-row anchor, an UPDATE of one row by 16 clients).
+if [[ ${BENCH_SKIP_HOT:-0} != 1 ]]; then
+    run_kafka_bench kafka-hot --hot --commands "$hot_commands" --in-flight "$hot_in_flight" --reply
 fi
 
 # ---- HTTP benchmark --------------------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup $http_warmup --concurrency $http_concurrency"
     before_measuring
-    m_before=$(curl -s "$url/metrics"); c_before=$(cpu_snapshot); thread_ticks "$node_pid" > "$work/http-threads-before.txt"
+    : > "$work/http-result.txt"
+    take_snapshot "$work/http-before"
+    snapshot_on "$checking_line" "$work/http-result.txt" "$work/http-after"
+    watcher=$!
     http_rc=0
-    "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup "$http_warmup" \
-        --concurrency "$http_concurrency" 2> "$work/http-progress.txt" | tee "$work/http-result.txt" || http_rc=$?
-    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/http-threads-after.txt"
+    "$cli_dir/cohort" bench http --url "$url" --postgres "$node_cs" --accounts "$accounts" --duration "$http_duration" --warmup "$http_warmup" \
+        --concurrency "$http_concurrency" 2> "$work/http-progress.txt" | tee -a "$work/http-result.txt" || http_rc=$?
+    end_snapshot "$watcher" "$checking_line" "$work/http-result.txt" "$work/http-after"
     (( http_rc == 0 )) || status=1
     result=$(grep '^result http:' "$work/http-result.txt" || echo "result http: FAILED (exit $http_rc)")
     results+=("$result")
     client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$result"); client=${client:-0}
-    answered=$(( $(metric cohort_commands_processed_total "$m_after") - $(metric cohort_commands_processed_total "$m_before") ))
+    m_before=$(cat "$work/http-before-metrics.txt"); m_after=$(cat "$work/http-after-metrics.txt")
+    answered=$(metric_growth cohort_commands_total "$m_before" "$m_after" 'entity="account"'); answered=${answered%.*}
     {
-        echo "profile of the http run (warm-up included):"
-        profile "http run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$answered"
+        echo "profile of the http run (warm-up included, until its check in the journal):"
+        profile "http run" "$(cat "$work/http-before-cpu.txt")" "$(cat "$work/http-after-cpu.txt")" "$m_before" "$m_after" "$client" "$answered"
         echo "    node CPU by thread (whole run):"
-        thread_profile "$work/http-threads-before.txt" "$work/http-threads-after.txt"
+        thread_profile "$work/http-before-threads.txt" "$work/http-after-threads.txt"
         pg_statements
     } | tee "$work/http-profile.txt"
 
@@ -346,10 +434,10 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
     # question. Requests on a schedule, each timed from when it was due.
     if (( http_rate > 0 )); then
         before_measuring
-        say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup 5 --concurrency $http_rate_concurrency --rate $http_rate"
+        say "cohort bench http --url $url --accounts $accounts --duration $http_duration --warmup $http_rate_warmup --concurrency $http_rate_concurrency --rate $http_rate"
         paced_rc=0
-        "$cli_dir/cohort" bench http --url "$url" --accounts "$accounts" --duration "$http_duration" --warmup 5 \
-            --concurrency "$http_rate_concurrency" --rate "$http_rate" 2> "$work/http-paced-progress.txt" \
+        "$cli_dir/cohort" bench http --url "$url" --postgres "$node_cs" --accounts "$accounts" --duration "$http_duration" \
+            --warmup "$http_rate_warmup" --concurrency "$http_rate_concurrency" --rate "$http_rate" 2> "$work/http-paced-progress.txt" \
             | tee "$work/http-paced-result.txt" || paced_rc=$?
         (( paced_rc == 0 )) || status=1
         result=$(grep '^result http:' "$work/http-paced-result.txt" || echo "result http: FAILED (exit $paced_rc)")
@@ -358,29 +446,27 @@ if [[ ${BENCH_SKIP_HTTP:-0} != 1 ]]; then
 fi
 
 # ---- transfer benchmarks ---------------------------------------------------------------------------------------
-# A transfer is a process of its own: the transfer entity starts it, then debits and credits the accounts through
-# cohort.commands.account, each answer coming back on cohort.commands.transfer.
+# A transfer is a process of its own: the transfer entity starts it, then debits and credits the accounts, each
+# step a message between entities and a journal row on each side.
 run_transfer_bench() { # name cli-args...: runs `cohort bench <name>`, profiles it, adds its result line
     local name=$1; shift
     say "cohort bench $name $* (load average $(load_average))"
-    local m_before c_before m_after c_after rc=0 result client done_count load_before watcher
+    local rc=0 result client done_count load_before watcher checker
     : > "$work/$name-result.txt"
-    # The profile starts when the accounts are funded: the run prints "funded in" then starts the transfers.
-    (
-        while ! grep -q '^  funded in' "$work/$name-result.txt"; do sleep 0.02; done
-        cpu_snapshot > "$work/$name-cpu-before.txt"; curl -s "$url/metrics" > "$work/$name-metrics-before.txt"
-        [[ $statements == 1 ]] && "${psql_admin[@]}" -d cohort -tAc 'SELECT pg_stat_statements_reset()' >/dev/null
-        thread_ticks "$node_pid" > "$work/$name-threads-before.txt"; load_average > "$work/$name-load-before.txt"
-    ) &
+    # The profile starts when the accounts are funded (the run prints "funded in", then starts the transfers) and
+    # ends when the run's check in the journal starts.
+    snapshot_on '^  funded in' "$work/$name-result.txt" "$work/$name-before"
     watcher=$!
+    snapshot_on "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    checker=$!
     "$cli_dir/cohort" bench "$name" "$@" 2> "$work/$name-progress.txt" | tee -a "$work/$name-result.txt" || rc=$?
-    c_after=$(cpu_snapshot); m_after=$(curl -s "$url/metrics"); thread_ticks "$node_pid" > "$work/$name-threads-after.txt"
-    if kill -0 "$watcher" 2>/dev/null; then kill "$watcher" 2>/dev/null; fi
+    if ! grep -q '^  funded in' "$work/$name-result.txt" && kill -0 "$watcher" 2>/dev/null; then kill "$watcher" 2>/dev/null; fi
     wait "$watcher" 2>/dev/null || true
-    if [[ ! -s $work/$name-cpu-before.txt ]]; then
+    end_snapshot "$checker" "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    if [[ ! -s $work/$name-before-load.txt ]]; then
         say "$name never funded its accounts"; status=1; results+=("result $name: FAILED (exit $rc)"); return
     fi
-    c_before=$(cat "$work/$name-cpu-before.txt"); m_before=$(cat "$work/$name-metrics-before.txt"); load_before=$(cat "$work/$name-load-before.txt")
+    load_before=$(cat "$work/$name-before-load.txt")
     (( rc == 0 )) || { status=1; tail -n 5 "$work/$name-progress.txt" >&2; }
     result=$(grep "^result $name:" "$work/$name-result.txt" || echo "result $name: FAILED (exit $rc)")
     results+=("$result load_before=${load_before// /,} load_after=$(load_average | tr ' ' ',')")
@@ -388,28 +474,20 @@ run_transfer_bench() { # name cli-args...: runs `cohort bench <name>`, profiles 
     # Every transfer the node finished while profiled (the HTTP run's warm-up included).
     done_count=$(sed -n 's/.* finished=\([0-9]*\).*/\1/p' <<< "$result"); done_count=${done_count:-0}
     {
-        echo "profile of the $name run (after funding the accounts):"
-        profile "$name run" "$c_before" "$c_after" "$m_before" "$m_after" "$client" "$done_count" transfer
+        echo "profile of the $name run (after funding the accounts, until its check in the journal):"
+        profile "$name run" "$(cat "$work/$name-before-cpu.txt")" "$(cat "$work/$name-after-cpu.txt")" \
+            "$(cat "$work/$name-before-metrics.txt")" "$(cat "$work/$name-after-metrics.txt")" "$client" "$done_count" transfer
         echo "    node CPU by thread:"
-        thread_profile "$work/$name-threads-before.txt" "$work/$name-threads-after.txt"
+        thread_profile "$work/$name-before-threads.txt" "$work/$name-after-threads.txt"
         pg_statements
     } | tee "$work/$name-profile.txt"
 }
 
 if [[ ${BENCH_SKIP_TRANSFERS:-0} != 1 ]]; then
-    # Readiness came with the account topic's partitions; the transfer topic's are assigned in the same group.
-    owned=0
-    for _ in $(seq 120); do
-        owned=$(curl -s "$url/admin/cluster" | { grep -o '"topic":"cohort.commands.transfer","partition":[0-9]*,"epoch":[0-9]*,"recovering":false' || true; } | wc -l)
-        (( owned >= partitions )) && break
-        sleep 0.5
-    done
-    (( owned >= partitions )) || { say "the node owns only $owned partitions of cohort.commands.transfer"; exit 1; }
-    # Fresh statistics (the runs above grew the tables), as autovacuum would have them on a node that ran a while.
+    # Fresh statistics (the runs above grew the journal), as autovacuum would have them on a node that ran a while.
     "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
     run_transfer_bench transfers-http --url "$url" --postgres "$node_cs" --accounts "$transfer_accounts" \
         --duration "$transfer_duration" --concurrency "$transfer_concurrency"
-    # Statistics for the transfers table the HTTP run filled, as a node that has run for a while has them.
     "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
     run_transfer_bench transfers-kafka --bootstrap "$bootstrap" --postgres "$node_cs" --accounts "$transfer_accounts" \
         --transfers "$transfers" --in-flight "$transfer_in_flight" --poll-ms "$transfer_poll_ms"
@@ -443,12 +521,28 @@ if [[ ${BENCH_SKIP_KAFKA:-0} != 1 && ${BENCH_SKIP_ECHO:-0} != 1 ]]; then
     }' | tee "$work/echo-profile.txt"
 fi
 
+# ---- ratios to the anchors -------------------------------------------------------------------------------------
+ratio() { # label result-name anchor-name: Cohort's ops/s over the anchor's, when both were measured
+    local ours theirs line
+    for line in "${results[@]}"; do
+        [[ $line == "result $2:"* ]] && ours=$(sed -n 's/.*_per_s=\([0-9.]*\).*/\1/p' <<< "$line")
+    done
+    theirs=$(anchor "$3")
+    if [[ -n ${ours:-} && -n $theirs ]] && (( ${theirs%.*} > 0 )); then
+        awk -v l="$1" -v a="$ours" -v b="$theirs" -v n="$3" 'BEGIN {printf "ratio %s %.2f (%.0f / %s %.0f ops/s)\n", l, a / b, a, n, b}'
+    fi
+}
+ratios=()
+if (( ${#anchor_lines[@]} > 0 )); then
+    mapfile -t ratios < <(ratio kafka-deposits/pg-wallet kafka pg-wallet; ratio hot-account/pg-hot-row kafka-hot pg-hot-row)
+fi
+
 echo
 echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings}, load average now $(load_average) ==="
+for a in "${anchor_lines[@]}"; do echo "$a"; done
 for r in "${results[@]}"; do echo "$r"; done
-[[ -f $work/kafka-profile.txt ]] && cat "$work/kafka-profile.txt"
-[[ -f $work/http-profile.txt ]] && cat "$work/http-profile.txt"
-for name in transfers-http transfers-kafka echo; do
+for r in "${ratios[@]}"; do echo "$r"; done
+for name in kafka kafka-hot http transfers-http transfers-kafka echo; do
     [[ -f $work/$name-profile.txt ]] && cat "$work/$name-profile.txt"
 done
 exit "$status"

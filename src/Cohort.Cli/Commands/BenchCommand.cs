@@ -39,6 +39,18 @@ internal static class BenchCommand
         return self.TotalProcessorTime.TotalSeconds;
     }
 
+    /// <summary>
+    /// The manifest of a refused command's journal row, whatever the entity type (<c>EntityFormats</c> in
+    /// Cohort.Cluster registers it under this literal and exposes no constant).
+    /// </summary>
+    public const string RefusedManifest = "refused.v1";
+
+    /// <summary>
+    /// Printed when the load is over and the run's check in the journal starts: <c>scripts/bench.sh</c> ends a run's
+    /// CPU profile there, so the PostgreSQL work of the check does not count as the node's.
+    /// </summary>
+    public const string CheckingLine = "  checking the run in event_journal";
+
     /// <summary>A prefix of request ids that no earlier run used, so a run can count exactly its own rows.</summary>
     internal static string NewRunId() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 5));
 }

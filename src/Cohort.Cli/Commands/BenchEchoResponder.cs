@@ -1,4 +1,3 @@
-using Cohort.Cluster.Entities;
 using Cohort.Cluster.Kafka;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,8 +8,9 @@ namespace Cohort.Cli.Commands;
 /// <summary>
 /// Stands in for a node in <c>cohort bench kafka --echo</c>: reads every partition of the command topic from its
 /// end, and for each command sends what a node sends through the node's own <see cref="MessageProducer"/> (an
-/// answer to its reply address, and one event), but decides nothing and touches no database. What such a run
-/// costs is the least any node can cost through Kafka on this machine.
+/// answer to its reply address, and the one event its journal row becomes once the projection publishes it), but
+/// decides nothing and touches no database. What such a run costs is the least any node can cost through Kafka on
+/// this machine.
 /// </summary>
 internal sealed class BenchEchoResponder : IDisposable
 {
@@ -86,10 +86,8 @@ internal sealed class BenchEchoResponder : IDisposable
             {
                 continue;
             }
-            var correlationId = CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId);
-            var key = correlationId;
-            var headers = new Headers { { CohortHeaders.CorrelationId, System.Text.Encoding.UTF8.GetBytes(correlationId ?? "") } };
-            producer.Send(replyTo, key, Answer, headers);
+            // As a node answers: keyed by the command's correlation id.
+            producer.Send(replyTo, CohortHeaders.Get(message.Headers, CohortHeaders.CorrelationId), Answer);
         }
     }
 

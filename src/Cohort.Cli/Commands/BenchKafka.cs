@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Kafka;
 using Confluent.Kafka;
@@ -15,18 +16,27 @@ namespace Cohort.Cli.Commands;
 /// service would, with a bounded number in flight (the Kafka mock keeps only a window of each partition, so an
 /// unpaced producer would lose commands there). With <c>--reply</c> each command asks for an answer on a reply
 /// topic of this run: answers free the in-flight slots and give the latency of every command. Without it, the
-/// run is paced by the growth of the journal. Either way it ends by counting the run's rows in PostgreSQL, except with
-/// <c>--echo</c>, where no node runs and this process answers (<see cref="BenchEchoResponder"/>).
+/// run is paced by the growth of the journal. Either way it ends by checking the run's rows in
+/// <c>event_journal</c> (<see cref="BenchJournalCheck"/>), except with <c>--echo</c>, where no node runs and this
+/// process answers (<see cref="BenchEchoResponder"/>). With <c>--hot</c> every deposit goes to one account: what
+/// a single entity, the one writer of its journal, takes.
 /// </summary>
 internal sealed class BenchKafka
 {
     private static readonly byte[] OkPrefix = "{\"ok\":true"u8.ToArray();
+
+    /// <summary>The one account of <c>--hot</c>: none of the spread runs' accounts, so its journal is its own.</summary>
+    private const string HotAccount = "bench-hot";
+
+    private const string Amount = "1.25";
 
     private readonly Settings settings;
     private readonly string runId = BenchCommand.NewRunId();
     private readonly string topic = CohortTopics.Commands(AccountRegion.TypeName);
     private readonly long[] sentAt;
     private readonly int[] answeredFlags;
+    private readonly BenchJournalCheck.Expect[] expected;
+    private readonly string[] accountIds;
     private readonly SemaphoreSlim slots;
     private readonly BenchLatencyRecorder latency = new();
     private readonly ManualResetEventSlim finished = new();
@@ -51,6 +61,8 @@ internal sealed class BenchKafka
         this.settings = settings;
         sentAt = new long[settings.Commands];
         answeredFlags = new int[settings.Commands];
+        expected = new BenchJournalCheck.Expect[settings.Commands];
+        accountIds = settings.Hot ? [HotAccount] : Enumerable.Range(0, settings.Accounts).Select(n => $"bench-{n}").ToArray();
         slots = new SemaphoreSlim(settings.InFlight);
     }
 
@@ -58,10 +70,17 @@ internal sealed class BenchKafka
 
     private string ReplyTopic => $"cohort.replies.bench-{runId}";
 
+    /// <summary>The name of the run in its result line: <c>kafka</c>, <c>kafka-hot</c> or <c>kafka-echo</c>.</summary>
+    private string Label => settings.Echo ? "kafka-echo" : settings.Hot ? "kafka-hot" : "kafka";
+
     public static Command CreateCommand()
     {
         var kafka = new BenchKafkaClients.Options("to verify the run; not with --echo", postgresRequired: false);
         var accounts = BenchCommand.PositiveOption("--accounts", "Distinct accounts the deposits go to (bench-0 ... bench-N-1).", 10_000);
+        var hot = new Option<bool>("--hot")
+        {
+            Description = $"Every deposit to one account ({HotAccount}): one entity, so one journal writer, takes them all. Reported as kafka-hot.",
+        };
         var commands = BenchCommand.PositiveOption("--commands", "Deposit commands to send.", 300_000);
         var inFlight = BenchCommand.PositiveOption("--in-flight", "Most commands sent but not yet answered (or journaled).", 20_000);
         var reply = new Option<bool>("--reply")
@@ -75,9 +94,9 @@ internal sealed class BenchKafka
                 "writing no database. Measures what Kafka alone costs per command, the least a node can cost. Implies --reply.",
         };
 
-        var command = new Command("kafka", "Produce deposit commands to cohort.commands.account and measure how fast the owners apply them.")
+        var command = new Command("kafka", "Produce deposit commands to cohort.commands.account and measure how fast the accounts apply them.")
         {
-            kafka.Bootstrap, kafka.Postgres, accounts, commands, inFlight, reply, echo, kafka.LingerMs, kafka.StallTimeout,
+            kafka.Bootstrap, kafka.Postgres, accounts, hot, commands, inFlight, reply, echo, kafka.LingerMs, kafka.StallTimeout,
         };
         command.Validators.Add(result =>
         {
@@ -85,10 +104,15 @@ internal sealed class BenchKafka
             {
                 result.AddError("--postgres is required, except with --echo.");
             }
+            if (result.GetValue(hot) && result.GetResult(accounts) is { Implicit: false })
+            {
+                result.AddError("--hot sends to one account: leave out --accounts.");
+            }
         });
         command.SetAction((parseResult, ct) => new BenchKafka(new Settings(
                 kafka.Read(parseResult),
-                parseResult.GetValue(accounts),
+                parseResult.GetValue(hot) ? 1 : parseResult.GetValue(accounts),
+                parseResult.GetValue(hot),
                 parseResult.GetValue(commands),
                 parseResult.GetValue(inFlight),
                 parseResult.GetValue(reply) || parseResult.GetValue(echo),
@@ -100,14 +124,15 @@ internal sealed class BenchKafka
     private async Task<int> RunAsync(CancellationToken ct)
     {
         await using var db = settings.Echo ? null : NpgsqlDataSource.Create(settings.Kafka.Postgres);
-        var journal = db is null ? null : new BenchJournalCheck(db, RequestIdPrefix);
+        var journal = db is null ? null : new BenchJournalCheck(db, RequestIdPrefix, accountIds, decimal.Parse(Amount, CultureInfo.InvariantCulture));
         if (journal is not null)
         {
             await journal.EnsureSchemaAsync(ct);
+            await journal.MarkStartAsync(ct);
         }
 
         Console.WriteLine(Invariant(
-            $"bench kafka: {settings.Commands} deposits to {topic} over {settings.Accounts} accounts, at most {settings.InFlight} in flight, ") +
+            $"bench {Label}: {settings.Commands} deposits to {topic} over {(settings.Hot ? $"one account ({HotAccount})" : $"{settings.Accounts} accounts")}, at most {settings.InFlight} in flight, ") +
             Invariant($"{(settings.Reply ? $"answers on {ReplyTopic}" : "no answers (paced by the journal)")}, request ids {RequestIdPrefix}*") +
             (settings.Echo ? ", answered by this process (--echo: no node, no database)" : ""));
 
@@ -143,13 +168,13 @@ internal sealed class BenchKafka
         // the run is CPU the node does not get.
         var keys = new string[settings.Commands];
         var values = new byte[settings.Commands][];
-        var accountIds = Enumerable.Range(0, settings.Accounts).Select(n => $"bench-{n}").ToArray();
         for (var i = 0; i < settings.Commands; i++)
         {
-            var accountId = accountIds[i % settings.Accounts];
+            // Request i goes to account i % accounts: the journal check finds each request's account the same way.
+            var accountId = accountIds[i % accountIds.Length];
             keys[i] = accountId;
             values[i] = Encoding.UTF8.GetBytes(
-                $$"""{"type":"deposit","requestId":"{{RequestIdPrefix}}{{i}}","accountId":"{{accountId}}","asset":"USDT","amount":"1.25"}""");
+                $$"""{"type":"deposit","requestId":"{{RequestIdPrefix}}{{i}}","accountId":"{{accountId}}","asset":"USDT","amount":"{{Amount}}"}""");
         }
         return (keys, values);
     }
@@ -248,10 +273,12 @@ internal sealed class BenchKafka
             if (value.AsSpan().StartsWith(OkPrefix))
             {
                 answeredOk++;
+                expected[index] = BenchJournalCheck.Expect.Applied;
             }
             else
             {
                 firstRejection ??= Encoding.UTF8.GetString(value);
+                expected[index] = RefusalExpectation(value);
             }
             Volatile.Write(ref lastAnswerAt, now);
             var count = Interlocked.Increment(ref answered);
@@ -268,7 +295,27 @@ internal sealed class BenchKafka
         }
     }
 
-    /// <summary>Without answers, slots come back as the journal grows: one event per deposit.</summary>
+    /// <summary>
+    /// What a refusal leaves in the journal: a refused.v1 row when the account decided it; nothing, or not known,
+    /// when the node gave up on it (timeout), could not read it, or the account failed on it.
+    /// </summary>
+    private static BenchJournalCheck.Expect RefusalExpectation(byte[] answer)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(answer);
+            var code = doc.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            return code is CommandReplies.Timeout or CommandReplies.ValidationFailed or CommandReplies.CommandFailed or null
+                ? BenchJournalCheck.Expect.Unknown
+                : BenchJournalCheck.Expect.Refused;
+        }
+        catch (JsonException)
+        {
+            return BenchJournalCheck.Expect.Unknown;
+        }
+    }
+
+    /// <summary>Without answers, slots come back as the journal grows: one row per deposit.</summary>
     private async Task PaceByJournalAsync(BenchJournalCheck journal, CancellationToken ct)
     {
         var start = await journal.JournalPositionAsync(ct);
@@ -354,29 +401,35 @@ internal sealed class BenchKafka
         {
             var answeredOnce = completed && failures == 0 && done == sentCount && sentCount == settings.Commands;
             Console.WriteLine(Invariant(
-                $"result kafka-echo: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} sent={sentCount} answered={done} ok={answeredOnce.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
+                $"result {Label}: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} sent={sentCount} answered={done} ok={answeredOnce.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
             return answeredOnce ? 0 : 1;
         }
 
-        // Every answer is sent after its batch committed, so the counts are final already with answers; without
-        // them the journal's sequence may run ahead of the commits, so wait for the exact counts to settle.
-        var (results, events) = await journal.CountAsync(ct);
+        if (!settings.Reply)
+        {
+            // Without answers the client knows only what it sent; deposits are never refused for their amount.
+            Array.Fill(expected, BenchJournalCheck.Expect.Applied, 0, (int)sentCount);
+        }
+        // Every answer is sent once its row is durable, so with answers the rows are all there; without them the
+        // journal's sequence may run ahead of the commits, so wait for the rows to settle.
+        var rows = await journal.CountAsync(ct);
         var settleUntil = Stopwatch.GetTimestamp() + (long)(settings.Kafka.StallTimeout.TotalSeconds * Stopwatch.Frequency);
-        while ((results < sentCount - failures || events < sentCount - failures) && Stopwatch.GetTimestamp() < settleUntil)
+        while (!settings.Reply && rows < sentCount - failures && Stopwatch.GetTimestamp() < settleUntil)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            (results, events) = await journal.CountAsync(ct);
+            rows = await journal.CountAsync(ct);
         }
-        var complete = completed && failures == 0 && results == sentCount && events == sentCount && sentCount == settings.Commands;
+        var findings = await journal.VerifyAsync(new ArraySegment<BenchJournalCheck.Expect>(expected, 0, (int)sentCount), ct);
+        var complete = completed && failures == 0 && findings.Exact && sentCount == settings.Commands
+            && findings.Applied + findings.Refused == sentCount;
+        Console.WriteLine(findings.Describe());
         Console.WriteLine(Invariant(
-            $"  postgres: request_results {results}/{sentCount}, journal events {events}/{sentCount}: {(complete ? "OK, every command applied once" : "MISSING OR EXTRA COMMANDS")}"));
-        Console.WriteLine(Invariant(
-            $"result kafka: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} sent={sentCount} applied={results} events={events} ok={complete.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
+            $"result {Label}: commands_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} accounts={accountIds.Length} sent={sentCount} applied={findings.Applied} refused={findings.Refused} rows={findings.Rows} ok={complete.ToString().ToLowerInvariant()} client_cpu_s={BenchCommand.ProcessCpuSeconds():0.00}"));
         return complete ? 0 : 1;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed record Settings(
-        BenchKafkaClients.Connection Kafka, int Accounts, int Commands, int InFlight, bool Reply, bool Echo);
+        BenchKafkaClients.Connection Kafka, int Accounts, bool Hot, int Commands, int InFlight, bool Reply, bool Echo);
 }

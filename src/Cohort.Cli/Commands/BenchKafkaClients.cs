@@ -24,7 +24,8 @@ internal static class BenchKafkaClients
                 BatchSize = 1_000_000,
                 BatchNumMessages = 10_000,
                 QueueBufferingMaxMessages = Math.Max(100_000, inFlight * 2),
-                // The owners recompute Kafka's key hash and refuse commands found on another partition.
+                // A node routes each command by the entity id inside it, whatever its partition; Kafka's standard
+                // key hash keeps one account's commands on one partition, in order, as a Java client would.
                 Partitioner = Partitioner.Murmur2Random,
             })
             .SetErrorHandler((_, e) => Console.Error.WriteLine($"bench {bench}: producer error {e.Code}: {e.Reason}"))
@@ -139,8 +140,8 @@ internal static class BenchKafkaClients
 
     /// <summary>
     /// Every partition of <paramref name="topic"/> at its current end, to read what is produced from now on.
-    /// Reading the topic's metadata makes a broker that allows it (the mock does) create the topic, as the node's
-    /// own reply listener relies on; a topic still missing after 60 s is an error.
+    /// Reading the topic's metadata makes a broker that allows it (the mock does) create the topic, before the
+    /// first answer is produced to it; a topic still missing after 60 s is an error.
     /// </summary>
     public static List<TopicPartitionOffset> TopicEnds<TKey, TValue>(string bench, IConsumer<TKey, TValue> consumer, string topic, CancellationToken ct)
     {

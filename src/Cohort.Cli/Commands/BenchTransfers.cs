@@ -19,6 +19,8 @@ internal static class BenchTransfers
 
     public const string TransferAmountText = "1.00";
 
+    public const decimal TransferAmount = 1.00m;
+
     /// <summary><c>bta-&lt;run&gt;-0</c> ... : accounts no earlier run touched.</summary>
     public static string[] AccountIds(string runId, int accounts) =>
         Enumerable.Range(0, accounts).Select(n => string.Create(CultureInfo.InvariantCulture, $"bta-{runId}-{n}")).ToArray();
@@ -59,3 +61,9 @@ internal static class BenchTransfers
 
     public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// A transfer the run sent: its id, its accounts, and the status its answer gave ("completed", "rejected", or ""
+/// when no answer told: it must then be final or absent, never pending).
+/// </summary>
+internal sealed record SentTransfer(string Id, string From, string To, string Expected);

@@ -15,8 +15,9 @@ namespace Cohort.Cli.Commands;
 /// <c>--concurrency</c> clients, each posting a transfer of 1.00 USDT between two random accounts as soon as its
 /// previous one is answered. The POST answers once the transfer is completed (200) or rejected (409). Requests are
 /// timed from before the send to the end of the response body; only those that start and finish inside the measured
-/// window count. The run ends by checking in PostgreSQL that every answered transfer is final with the status it
-/// was answered with, and that the run's accounts still hold exactly what was deposited.
+/// window count. The run ends by checking in the journal that every answered transfer is final with the status it
+/// was answered with and moved exactly what that status says, and that the run's accounts still hold exactly what
+/// was deposited (<see cref="BenchTransfersCheck"/>).
 /// </summary>
 internal sealed class BenchTransfersHttp
 {
@@ -26,7 +27,7 @@ internal sealed class BenchTransfersHttp
     private readonly BenchLatencyRecorder latency = new();
     private readonly BenchLatencyRecorder rejectedLatency = new();
     private readonly ConcurrentDictionary<string, long> errors = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<List<(string Id, string Expected)>> sentByLoop = [];
+    private readonly ConcurrentBag<List<SentTransfer>> sentByLoop = [];
     private long next = -1;
     private long completed;
     private long rejected;
@@ -52,7 +53,7 @@ internal sealed class BenchTransfersHttp
         var warmup = BenchHttpClient.WarmupOption();
 
         var command = new Command("transfers-http",
-            "Fund accounts, then post transfers to /api/v1/transfers in a closed loop: transfers/s and latency, checked in PostgreSQL.")
+            "Fund accounts, then post transfers to /api/v1/transfers in a closed loop: transfers/s and latency, checked in the journal.")
         {
             url, postgres, accounts, duration, concurrency, fundConcurrency, warmup,
         };
@@ -113,8 +114,7 @@ internal sealed class BenchTransfersHttp
         }
 
         var sent = sentByLoop.SelectMany(l => l).ToList();
-        var ok = await check.VerifyAsync("transfers-http", sent.Select(s => s.Id).ToList(), sent.Select(s => s.Expected).ToList(),
-            allMustExist: false, settle: TimeSpan.FromSeconds(30), ct);
+        var ok = await check.VerifyAsync("transfers-http", sent, allMustExist: false, settle: TimeSpan.FromSeconds(30), ct);
         Console.WriteLine(Invariant(
             $"result transfers-http: transfers_per_s={rate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ") +
             Invariant($"completed={completed} rejected={rejected} errors={measured - answered} finished={sent.Count(s => s.Expected != "")} concurrency={settings.Concurrency} ") +
@@ -169,14 +169,14 @@ internal sealed class BenchTransfersHttp
         var balances = await check.BalancesAsync(ct);
         var funded = failed.IsEmpty && balances.Accounts == settings.Accounts && balances.Total == FundAmount * settings.Accounts;
         Console.WriteLine(Invariant(
-            $"  funded in {elapsed.TotalSeconds:0.0} s ({settings.Accounts / elapsed.TotalSeconds:0} deposits/s, {retries} retries): postgres shows {balances.Accounts} accounts holding {balances.Total} {Asset}") +
+            $"  funded in {elapsed.TotalSeconds:0.0} s ({settings.Accounts / elapsed.TotalSeconds:0} deposits/s, {retries} retries): the journal shows {balances.Accounts} accounts holding {balances.Total} {Asset}") +
             (funded ? "" : Invariant($"; FUNDING FAILED ({failed.Count} deposits not answered 200{(failed.TryPeek(out var first) ? $", first: {first}" : "")})")));
         return funded;
     }
 
     private Task LoopAsync(long measureFrom, long measureTo, CancellationToken ct)
     {
-        var sent = new List<(string Id, string Expected)>();
+        var sent = new List<SentTransfer>();
         sentByLoop.Add(sent);
         return BenchHttpClient.ClosedLoopAsync(settings.Url, measureFrom, measureTo,
             next: () =>
@@ -186,14 +186,15 @@ internal sealed class BenchTransfersHttp
                 var (from, to) = RandomPair(settings.Accounts);
                 var body = Encoding.UTF8.GetBytes(
                     $$"""{"requestId":"{{transferId}}","from":"{{accountIds[from]}}","to":"{{accountIds[to]}}","asset":"{{Asset}}","amount":"{{TransferAmountText}}"}""");
-                return (transferId, "api/v1/transfers", body);
+                return ((Id: transferId, From: accountIds[from], To: accountIds[to]), "api/v1/transfers", body);
             },
             judge: (status, answer) => (Status: (HttpStatusCode?)status, Error: status == HttpStatusCode.OK ? null : Describe(status, answer)),
             failed: exception => (Status: null, Error: exception),
-            // What PostgreSQL must show at the end: the status of the answer, or (no answer) anything but pending.
-            onAnswer: (transferId, outcome) =>
+            // What the journal must show at the end: the status of the answer, or (no answer) anything but pending.
+            onAnswer: (transfer, outcome) =>
             {
-                sent.Add((transferId, outcome.Status switch { HttpStatusCode.OK => "completed", HttpStatusCode.Conflict => "rejected", _ => "" }));
+                sent.Add(new SentTransfer(transfer.Id, transfer.From, transfer.To,
+                    outcome.Status switch { HttpStatusCode.OK => "completed", HttpStatusCode.Conflict => "rejected", _ => "" }));
                 Interlocked.Increment(ref sentTotal);
             },
             onMeasured: (outcome, elapsed) =>

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
+using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
-using Cohort.Cluster.Kafka;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Kafka;
 using Confluent.Kafka;
 using Npgsql;
 using static Cohort.Cli.Commands.BenchTransfers;
@@ -12,12 +13,13 @@ namespace Cohort.Cli.Commands;
 
 /// <summary>
 /// <c>cohort bench transfers-kafka</c>: funds fresh accounts with deposits produced onto the account command topic
-/// (not measured), then produces transfer commands onto <c>cohort.commands.transfer</c> (key = request id, Kafka's
-/// murmur2 partitioner), at most <c>--in-flight</c> unfinished at a time. Kafka transfers get no answer, so a
-/// transfer is finished when its row in <c>transfers</c> is completed or rejected: one query every
-/// <c>--poll-ms</c> looks up the whole in-flight set by primary key. A transfer's latency runs from its send to the
-/// start of the poll that first saw it final, so it is late by up to one poll interval plus one query; the polls
-/// are PostgreSQL work the node does not do for itself, and the run reports what they cost.
+/// (not measured), then produces transfer commands onto <c>cohort.commands.transfer</c> (key = request id, which is
+/// the transfer's id), at most <c>--in-flight</c> unfinished at a time. An answer on Kafka comes once the transfer
+/// is started, not finished, so none is asked for: a transfer is finished when its journal has its
+/// <c>transfer.completed.v1</c> or <c>transfer.rejected.v1</c> row, and one query every <c>--poll-ms</c> looks up
+/// the whole in-flight set by persistence id. A transfer's latency runs from its send to the start of the poll
+/// that first saw it final, so it is late by up to one poll interval plus one query; the polls are PostgreSQL work
+/// the node does not do for itself, and the run reports what they cost.
 /// </summary>
 internal sealed class BenchTransfersKafka
 {
@@ -30,6 +32,8 @@ internal sealed class BenchTransfersKafka
     private readonly string runId = BenchCommand.NewRunId();
     private readonly string[] accountIds;
     private readonly string[] transferIds;
+    private readonly string[] persistenceIds;
+    private readonly (int From, int To)[] pairs;
     private readonly long[] sentAt;
     private readonly byte[] outcome;
     private readonly HashSet<int> open = [];
@@ -58,12 +62,16 @@ internal sealed class BenchTransfersKafka
         this.settings = settings;
         accountIds = AccountIds(runId, settings.Accounts);
         transferIds = Enumerable.Range(0, settings.Transfers).Select(i => $"{TransferIdPrefix}{i}").ToArray();
+        persistenceIds = transferIds.Select(BenchTransfersCheck.TransferPersistenceId).ToArray();
+        pairs = Enumerable.Range(0, settings.Transfers).Select(_ => RandomPair(settings.Accounts)).ToArray();
         sentAt = new long[settings.Transfers];
         outcome = new byte[settings.Transfers];
         slots = new SemaphoreSlim(settings.InFlight);
     }
 
     private string TransferIdPrefix => $"bt-{runId}-";
+
+    private static int PersistenceIdPrefixLength => PersistenceIds.Prefix(TransferRegion.TypeName).Length;
 
     private static string AccountTopic => CohortTopics.Commands(AccountRegion.TypeName);
 
@@ -76,11 +84,11 @@ internal sealed class BenchTransfersKafka
         var kafka = new BenchKafkaClients.Options("to follow and verify the run");
         var accounts = AccountsOption();
         var transfers = BenchCommand.PositiveOption("--transfers", "Transfer commands to send.", 50_000);
-        var inFlight = BenchCommand.PositiveOption("--in-flight", "Most transfers sent but not yet seen final in PostgreSQL.", 5_000);
-        var pollMs = BenchCommand.PositiveOption("--poll-ms", "How often the in-flight transfers are looked up in PostgreSQL.", 20);
+        var inFlight = BenchCommand.PositiveOption("--in-flight", "Most transfers sent but not yet seen final in the journal.", 5_000);
+        var pollMs = BenchCommand.PositiveOption("--poll-ms", "How often the in-flight transfers are looked up in the journal.", 20);
 
         var command = new Command("transfers-kafka",
-            "Fund accounts, then produce transfers to cohort.commands.transfer and follow them in PostgreSQL: transfers/s and latency.")
+            "Fund accounts, then produce transfers to cohort.commands.transfer and follow them in the journal: transfers/s and latency.")
         {
             kafka.Bootstrap, kafka.Postgres, accounts, transfers, inFlight, pollMs, kafka.LingerMs, kafka.StallTimeout,
         };
@@ -109,7 +117,7 @@ internal sealed class BenchTransfersKafka
 
         Console.WriteLine(Invariant(
             $"bench transfers-kafka: {settings.Transfers} transfers of {TransferAmountText} {Asset} to {TransferTopic}, at most {settings.InFlight} in flight, ") +
-            Invariant($"followed in postgres every {settings.PollInterval.TotalMilliseconds:0} ms, transfer ids {TransferIdPrefix}*"));
+            Invariant($"followed in the journal every {settings.PollInterval.TotalMilliseconds:0} ms, transfer ids {TransferIdPrefix}*"));
         var values = PrepareTransfers();
         var cpuBefore = BenchCommand.ProcessCpuSeconds();
         using var stop = new CancellationTokenSource();
@@ -128,8 +136,8 @@ internal sealed class BenchTransfersKafka
     }
 
     /// <summary>
-    /// One deposit per account (key = account id), at most <c>--in-flight</c> not yet in <c>account_balances</c>
-    /// (the Kafka mock keeps only a window of each partition).
+    /// One deposit per account (key = account id), at most <c>--in-flight</c> not yet in the journal (the Kafka mock
+    /// keeps only a window of each partition).
     /// </summary>
     private async Task<bool> FundAsync(IProducer<string, byte[]> producer, BenchTransfersCheck check, CancellationToken ct)
     {
@@ -153,14 +161,14 @@ internal sealed class BenchTransfersKafka
             }
             if (!await check.WaitFundedAsync(to, settings.Kafka.StallTimeout, ct))
             {
-                Console.WriteLine("  FUNDING FAILED: the deposits did not all show in account_balances");
+                Console.WriteLine("  FUNDING FAILED: the deposits did not all show in the journal");
                 return false;
             }
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var balances = await check.BalancesAsync(ct);
         Console.WriteLine(Invariant(
-            $"  funded in {elapsed.TotalSeconds:0.0} s ({settings.Accounts / elapsed.TotalSeconds:0} deposits/s): postgres shows {balances.Accounts} accounts holding {balances.Total} {Asset}"));
+            $"  funded in {elapsed.TotalSeconds:0.0} s ({settings.Accounts / elapsed.TotalSeconds:0} deposits/s): the journal shows {balances.Accounts} accounts holding {balances.Total} {Asset}"));
         return true;
     }
 
@@ -170,7 +178,7 @@ internal sealed class BenchTransfersKafka
         var values = new byte[settings.Transfers][];
         for (var i = 0; i < settings.Transfers; i++)
         {
-            var (from, to) = RandomPair(settings.Accounts);
+            var (from, to) = pairs[i];
             values[i] = Encoding.UTF8.GetBytes(
                 $$"""{"type":"transfer","requestId":"{{transferIds[i]}}","from":"{{accountIds[from]}}","to":"{{accountIds[to]}}","asset":"{{Asset}}","amount":"{{TransferAmountText}}"}""");
         }
@@ -209,12 +217,13 @@ internal sealed class BenchTransfersKafka
         CheckFinished(Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Every poll interval, one look-up of every transfer in flight by primary key.</summary>
+    /// <summary>Every poll interval, one look-up of every transfer in flight by persistence id: its final row, if any.</summary>
     private async Task PollAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            "SELECT transfer_id, status FROM transfers WHERE transfer_id = ANY($1) AND status <> 'pending'", connection);
+            $"SELECT persistence_id, manifest FROM event_journal WHERE persistence_id = ANY($1) AND manifest IN ('{BenchTransfersCheck.Completed}', '{BenchTransfersCheck.Rejected}')",
+            connection);
         var ids = new List<string>(settings.InFlight);
         var parameter = TextArray(ids);
         cmd.Parameters.Add(parameter);
@@ -232,7 +241,7 @@ internal sealed class BenchTransfersKafka
                 {
                     foreach (var index in open)
                     {
-                        ids.Add(transferIds[index]);
+                        ids.Add(persistenceIds[index]);
                     }
                 }
                 if (ids.Count > 0)
@@ -244,7 +253,7 @@ internal sealed class BenchTransfersKafka
                     {
                         while (await reader.ReadAsync(ct))
                         {
-                            done.Add((IndexOf(reader.GetString(0)), reader.GetString(1) == "completed" ? Completed : Rejected));
+                            done.Add((IndexOf(reader.GetString(0)[PersistenceIdPrefixLength..]), reader.GetString(1) == BenchTransfersCheck.Completed ? Completed : Rejected));
                         }
                     }
                     var queryEnd = Stopwatch.GetTimestamp();
@@ -322,7 +331,7 @@ internal sealed class BenchTransfersKafka
         {
             if (polling.IsCompleted)
             {
-                Console.Error.WriteLine($"bench transfers-kafka: following the transfers in postgres failed: {polling.Exception?.GetBaseException().Message}");
+                Console.Error.WriteLine($"bench transfers-kafka: following the transfers in the journal failed: {polling.Exception?.GetBaseException().Message}");
                 return null;
             }
             var done = Done;
@@ -346,7 +355,7 @@ internal sealed class BenchTransfersKafka
         var completedRate = elapsed > TimeSpan.Zero ? completed / elapsed.TotalSeconds : 0;
 
         Console.WriteLine(BenchKafkaClients.DeliveryLine(sentCount, Interlocked.Read(ref delivered), failures, firstDeliveryError));
-        Console.WriteLine(Invariant($"  seen final in postgres {finishedCount}: completed {completed}, rejected {rejected}, still in flight {sentCount - failures - finishedCount}"));
+        Console.WriteLine(Invariant($"  seen final in the journal {finishedCount}: completed {completed}, rejected {rejected}, still in flight {sentCount - failures - finishedCount}"));
         Console.WriteLine(Invariant(
             $"  throughput: {completedRate:0} transfers/s completed ({completed} in {elapsed.TotalSeconds:0.000} s, first send to the poll that saw the last one final)"));
         if (tenthAt > 0 && ninetiethAt > tenthAt)
@@ -367,18 +376,17 @@ internal sealed class BenchTransfersKafka
             $"  polling cost: {polls} polls of {idsPerPoll:0} ids on average, {pollMs:0.00} ms per poll (query and read), ") +
             Invariant($"{polledIds / Math.Max(elapsed.TotalSeconds, 1e-9):0} primary-key look-ups/s, a query in progress {100 * pollShare:0}% of the time"));
 
-        var ids = new List<string>(settings.Transfers);
-        var expected = new List<string>(settings.Transfers);
+        var sentTransfers = new List<SentTransfer>(settings.Transfers);
         for (var i = 0; i < sentCount; i++)
         {
             if (outcome[i] == Failed)
             {
                 continue;
             }
-            ids.Add(transferIds[i]);
-            expected.Add(outcome[i] switch { Completed => "completed", Rejected => "rejected", _ => "" });
+            sentTransfers.Add(new SentTransfer(transferIds[i], accountIds[pairs[i].From], accountIds[pairs[i].To],
+                outcome[i] switch { Completed => "completed", Rejected => "rejected", _ => "" }));
         }
-        var verified = await check.VerifyAsync("transfers-kafka", ids, expected, allMustExist: true, settle: settings.Kafka.StallTimeout, ct);
+        var verified = await check.VerifyAsync("transfers-kafka", sentTransfers, allMustExist: true, settle: settings.Kafka.StallTimeout, ct);
         var ok = complete && verified && failures == 0 && sentCount == settings.Transfers;
         Console.WriteLine(Invariant(
             $"result transfers-kafka: transfers_per_s={completedRate:0} p50_ms={latency.PercentileMs(0.5):0.00} p99_ms={latency.PercentileMs(0.99):0.00} p999_ms={latency.PercentileMs(0.999):0.00} ") +
