@@ -40,12 +40,6 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The manifest of a refused command's journal row, whatever the entity type (<c>EntityFormats</c> in
-    /// Cohort.Cluster registers it under this literal and exposes no constant).
-    /// </summary>
-    public const string RefusedManifest = "refused.v1";
-
-    /// <summary>
     /// Printed when the load is over and the run's check in the journal starts: <c>scripts/bench.sh</c> ends a run's
     /// CPU profile there, so the PostgreSQL work of the check does not count as the node's.
     /// </summary>

@@ -158,7 +158,7 @@ internal sealed class BenchJournalCheck
 
     private static string Deposited => AccountFormats.RecordManifest("deposited");
 
-    private static string Refused => BenchCommand.RefusedManifest;
+    private static string Refused => Cohort.Cluster.Entities.EntityFormats.RefusedManifest;
 
     /// <summary>
     /// The run as the journal has it. <see cref="Applied"/> and <see cref="Refused"/> count requests with exactly

@@ -51,7 +51,7 @@ internal sealed class BenchTransfersCheck(NpgsqlDataSource db, string[] accountI
               FROM unnest($1::text[]) AS a(persistence_id)
              CROSS JOIN LATERAL (
                    SELECT convert_from(j.message, 'UTF8')::jsonb AS doc FROM event_journal j
-                    WHERE j.persistence_id = a.persistence_id AND j.manifest <> '{{BenchCommand.RefusedManifest}}'
+                    WHERE j.persistence_id = a.persistence_id AND j.manifest <> '{{Cohort.Cluster.Entities.EntityFormats.RefusedManifest}}'
                     ORDER BY j.sequence_number DESC LIMIT 1) last
              WHERE last.doc ->> 'asset' = $2
             """);
