@@ -1,13 +1,13 @@
 using System.Text.Json;
+using Akka.Hosting;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Kafka;
-using Cohort.Cluster.Persistence.Projections;
 using Cohort.Cluster.Singletons;
 using Cohort.Cluster.Tests.Support;
-using Cohort.Domain;
 using Cohort.Domain.Accounts;
 using Cohort.Domain.Transfers;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Cohort.Cluster.Tests.Singletons;
@@ -125,7 +125,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
     {
         output.WriteLine($"node log: {fixture.Node.LogPath}");
         using var metrics = new NodeMetrics(fixture.Node.Metrics);
-        var reconciliation = fixture.Node.Registry.Get<ReconciliationActor>();
+        var reconciliation = await fixture.Node.Services.GetRequiredService<IRequiredActor<ReconciliationActor>>().GetAsync();
         var (_, _, asset) = await WriteBooksAsync("alert");
 
         await TamperAsync(
