@@ -11,6 +11,8 @@ public sealed class KafkaCluster
     private static readonly Lazy<EmbeddedKafka> Shared =
         new(() => EmbeddedKafka.Start(new EmbeddedKafkaOptions()), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private static readonly Dictionary<string, int> NamedTopics = new(StringComparer.Ordinal);
+
     public KafkaCluster() => BootstrapServers = Shared.Value.BootstrapServers;
 
     public string BootstrapServers { get; }
@@ -24,5 +26,27 @@ public sealed class KafkaCluster
         var topic = $"{prefix}.{Guid.NewGuid():N}";
         Shared.Value.CreateTopic(topic, partitions);
         return topic;
+    }
+
+    /// <summary>
+    /// Creates a topic under exactly this name, once per test process: for a name the code under test derives
+    /// itself, such as <c>cohort.commands.&lt;type&gt;</c> of a test-only entity type. Every test that asks for it
+    /// shares it, so each must tell its own messages apart.
+    /// </summary>
+    /// <returns><paramref name="topic"/>.</returns>
+    public string CreateNamedTopic(string topic, int partitions)
+    {
+        lock (NamedTopics)
+        {
+            if (NamedTopics.TryGetValue(topic, out var existing))
+            {
+                return existing == partitions
+                    ? topic
+                    : throw new InvalidOperationException($"topic {topic} was already created with {existing} partition(s), not {partitions}");
+            }
+            Shared.Value.CreateTopic(topic, partitions);
+            NamedTopics[topic] = partitions;
+            return topic;
+        }
     }
 }

@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Cohort.Cluster.Metrics;
+
+namespace Cohort.Cluster.Tests.Support;
+
+/// <summary>
+/// Listens to one node's instruments on the meter <c>Cohort</c>: counters summed per tag set from when the listener
+/// started, observable gauges read on demand. Every node in the test process (and every test of other classes that
+/// builds a <see cref="CohortMetrics"/>) has a meter of that name; only this node's is listened to.
+/// </summary>
+internal sealed class NodeMetrics : IDisposable
+{
+    private readonly MeterListener listener = new();
+    private readonly Meter meter;
+    private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> gauges = new(StringComparer.Ordinal);
+
+    public NodeMetrics(CohortMetrics metrics)
+    {
+        // CohortMetrics keeps its Meter to itself, and every instance is named "Cohort": its own Meter is the only
+        // thing that tells this node's measurements from another node's in the same process.
+        meter = typeof(CohortMetrics).GetField("meter", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(metrics) as Meter
+            ?? throw new InvalidOperationException("CohortMetrics no longer has a private Meter field 'meter': update NodeMetrics");
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = Key(instrument.Name, tags);
+            lock (counters)
+            {
+                if (instrument is ObservableGauge<long>)
+                {
+                    gauges[key] = value;
+                }
+                else
+                {
+                    counters[key] = counters.GetValueOrDefault(key) + value;
+                }
+            }
+        });
+        listener.Start();
+    }
+
+    /// <returns>What <paramref name="name"/> counted with exactly these tags since the listener started.</returns>
+    public long Counter(string name, params (string Key, string Value)[] tags)
+    {
+        lock (counters)
+        {
+            return counters.GetValueOrDefault(Key(name, tags));
+        }
+    }
+
+    /// <returns>The gauge's value as its callback reports it now, or null when it reported none.</returns>
+    public long? Gauge(string name, params (string Key, string Value)[] tags)
+    {
+        listener.RecordObservableInstruments();
+        lock (counters)
+        {
+            return gauges.TryGetValue(Key(name, tags), out var value) ? value : null;
+        }
+    }
+
+    public void Dispose() => listener.Dispose();
+
+    private static string Key(string name, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var pairs = new List<(string, string)>(tags.Length);
+        foreach (var tag in tags)
+        {
+            pairs.Add((tag.Key, tag.Value?.ToString() ?? ""));
+        }
+        return Key(name, [.. pairs]);
+    }
+
+    private static string Key(string name, (string Key, string Value)[] tags) =>
+        $"{name}{{{string.Join(",", tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))}}}";
+}
