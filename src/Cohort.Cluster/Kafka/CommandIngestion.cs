@@ -32,11 +32,13 @@ public sealed class CommandIngestion(
     MessageProducer producer,
     NodeReadiness readiness,
     CohortMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<CommandIngestion> logger) : IHostedService
 {
     private IConsumer<string?, byte[]>? consumer;
     private KafkaBatchSource? source;
     private Task? completion;
+    private volatile bool stopping;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -75,6 +77,7 @@ public sealed class CommandIngestion(
         completion = source.Source
             .SelectAsync(options.BatchesInFlight, batch => ApplyAsync(batch, routes))
             .RunForeach(StoreOffsets, system.Materializer());
+        completion.ContinueWith(OnStreamEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         source.Start();
         logger.LogInformation("Consuming {Topics} as group {Group}, {Batch} commands a batch, {InFlight} batches in flight",
             string.Join(", ", routes.Keys), options.GroupId, options.MaxBatch, options.BatchesInFlight);
@@ -84,6 +87,7 @@ public sealed class CommandIngestion(
     /// <summary>Stops reading, lets the batches in flight finish and store their offsets, then leaves the group (committing them).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        stopping = true;
         if (source is null || consumer is null || completion is null)
         {
             return;
@@ -109,6 +113,21 @@ public sealed class CommandIngestion(
         logger.LogInformation("Stored offsets committed; left consumer group {Group}", kafkaOptions.Value.GroupId);
     }
 
+    /// <summary>
+    /// The stream ends on its own only when something broke (the consumer failed): this node then holds partitions it
+    /// no longer reads. It says so, stops being ready, and stops, so that its partitions move to a node that reads them.
+    /// </summary>
+    private void OnStreamEnded(Task ended)
+    {
+        if (stopping)
+        {
+            return;
+        }
+        readiness.KafkaStopped();
+        logger.LogCritical(ended.Exception, "The command stream stopped unexpectedly; stopping the node so its partitions move");
+        lifetime.StopApplication();
+    }
+
     private async Task<ConsumeResult<string?, byte[]>[]> ApplyAsync(ConsumeResult<string?, byte[]>[] batch, IReadOnlyDictionary<string, Route> routes)
     {
         var started = Stopwatch.GetTimestamp();
@@ -122,8 +141,26 @@ public sealed class CommandIngestion(
         return batch;
     }
 
-    /// <summary>One command, until it has an answer that can be given: applied, refused, failed, or given up on.</summary>
+    /// <summary>
+    /// One command, until it has an answer that can be given: applied, refused, failed, or given up on. Whatever goes
+    /// wrong with one message (a bug in a parser, say) dead-letters that message: it must never stop the partition.
+    /// </summary>
     private async Task ApplyAsync(ConsumeResult<string?, byte[]> message, Route route)
+    {
+        try
+        {
+            await ApplyOrDeadLetterAsync(message, route);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Applying {Source} failed", message.TopicPartitionOffset);
+            metrics.KafkaCommand(message.Topic, "failed");
+            await DeadLetterAsync(message, "internal_error", $"{e.GetType().Name}: {e.Message}");
+            await ReplyAsync(message, CommandReplies.Refused(CommandReplies.CommandFailed, e.Message));
+        }
+    }
+
+    private async Task ApplyOrDeadLetterAsync(ConsumeResult<string?, byte[]> message, Route route)
     {
         var topic = message.Topic;
         var parsed = route.Module.ParseCommand(message.Message.Value, services);
@@ -196,15 +233,18 @@ public sealed class CommandIngestion(
     {
         metrics.DeadLettered(message.Topic, kind);
         logger.LogWarning("Dead-lettering {Source}: {Reason}", message.TopicPartitionOffset, reason);
-        var headers = new Headers
-        {
-            { CohortHeaders.DeadLetterReason, Encoding.UTF8.GetBytes(reason) },
-            { CohortHeaders.DeadLetterSource, Encoding.UTF8.GetBytes(message.TopicPartitionOffset.ToString()) },
-        };
+        // The message's own headers first (an earlier dead letter's reason and source dropped), so that the last
+        // reason and source, which readers take, are this failure's.
+        var headers = new Headers();
         foreach (var header in message.Message.Headers ?? [])
         {
-            headers.Add(header.Key, header.GetValueBytes());
+            if (header.Key is not (CohortHeaders.DeadLetterReason or CohortHeaders.DeadLetterSource))
+            {
+                headers.Add(header.Key, header.GetValueBytes());
+            }
         }
+        headers.Add(CohortHeaders.DeadLetterReason, Encoding.UTF8.GetBytes(reason));
+        headers.Add(CohortHeaders.DeadLetterSource, Encoding.UTF8.GetBytes(message.TopicPartitionOffset.ToString()));
         while (true)
         {
             try

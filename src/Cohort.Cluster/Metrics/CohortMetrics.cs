@@ -14,6 +14,9 @@ public sealed class CohortMetrics : IDisposable
         [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 
     private readonly Meter meter = new(MeterName);
+
+    /// <summary>This instance's meter: every node in one process (tests) has one named <see cref="MeterName"/>.</summary>
+    internal Meter Meter => meter;
     private readonly Counter<long> commands;
     private readonly Counter<long> records;
     private readonly Counter<long> writes;

@@ -32,17 +32,19 @@ public sealed class CommandIngestionTests(CommandIngestionTests.Node fixture, IT
             $$"""{"type":"deposit","requestId":"{{requestId}}","accountId":"{{account}}","asset":"USDT","amount":"{{amount}}"}""";
 
         // In one partition (one key) and in this order: each malformed command sits between commands that must apply.
-        (string Name, string Value)[] commands =
+        (string Name, byte[] Value)[] commands =
         [
-            ("deposit", Deposit("r-1", "10.50")),
-            ("not-json", "this is {not json"),
-            ("bad-asset", $$"""{"type":"deposit","requestId":"r-x1","accountId":"{{account}}","asset":"usdt","amount":"1"}"""),
-            ("number-amount", $$"""{"type":"deposit","requestId":"r-x2","accountId":"{{account}}","asset":"USDT","amount":1}"""),
-            ("unknown-type", $$"""{"type":"steal","requestId":"r-x3","accountId":"{{account}}","asset":"USDT","amount":"1"}"""),
-            ("second-deposit", Deposit("r-2", "5")),
-            ("duplicate", Deposit("r-1", "10.50")),
-            ("conflict", Deposit("r-1", "99")),
-            ("overdraw", $$"""{"type":"withdraw","requestId":"r-3","accountId":"{{account}}","asset":"USDT","amount":"1000"}"""),
+            ("deposit", Utf8(Deposit("r-1", "10.50"))),
+            ("not-json", Utf8("this is {not json")),
+            // JSON whose string holds a byte that is not UTF-8: decoding it threw past the parser and stopped the stream.
+            ("not-utf8", [.. Utf8($$"""{"type":"deposit","requestId":"r-x0","accountId":"{{account}}","asset":"US"""), 0xff, .. Utf8("""DT","amount":"1"}""")]),
+            ("bad-asset", Utf8($$"""{"type":"deposit","requestId":"r-x1","accountId":"{{account}}","asset":"usdt","amount":"1"}""")),
+            ("number-amount", Utf8($$"""{"type":"deposit","requestId":"r-x2","accountId":"{{account}}","asset":"USDT","amount":1}""")),
+            ("unknown-type", Utf8($$"""{"type":"steal","requestId":"r-x3","accountId":"{{account}}","asset":"USDT","amount":"1"}""")),
+            ("second-deposit", Utf8(Deposit("r-2", "5"))),
+            ("duplicate", Utf8(Deposit("r-1", "10.50"))),
+            ("conflict", Utf8(Deposit("r-1", "99"))),
+            ("overdraw", Utf8($$"""{"type":"withdraw","requestId":"r-3","accountId":"{{account}}","asset":"USDT","amount":"1000"}""")),
         ];
         var sent = new Dictionary<string, DeliveryResult<string?, byte[]>>();
         foreach (var (name, value) in commands)
@@ -74,6 +76,7 @@ public sealed class CommandIngestionTests(CommandIngestionTests.Node fixture, IT
         var expectedReasons = new Dictionary<string, string>
         {
             ["not-json"] = "not valid JSON",
+            ["not-utf8"] = "not valid UTF-8",
             ["bad-asset"] = "asset must be",
             ["number-amount"] = "not a JSON number",
             ["unknown-type"] = "'steal' is not an account command",
@@ -93,7 +96,7 @@ public sealed class CommandIngestionTests(CommandIngestionTests.Node fixture, IT
             var letter = deadLetters[$"{account}:{name}"];
             Assert.Contains(reason, NodeKafka.Header(letter, CohortHeaders.DeadLetterReason));
             Assert.Equal(sent[name].TopicPartitionOffset.ToString(), NodeKafka.Header(letter, CohortHeaders.DeadLetterSource));
-            Assert.Equal(commands.Single(c => c.Name == name).Value, NodeKafka.Text(letter));
+            Assert.Equal(commands.Single(c => c.Name == name).Value, letter.Message.Value);
         }
 
         // Applied once each: two deposits and the refused withdrawal, nothing for the duplicate or the conflict.
@@ -103,6 +106,8 @@ public sealed class CommandIngestionTests(CommandIngestionTests.Node fixture, IT
         var balances = Assert.IsType<AccountBalances>(await fixture.Node.AskAsync(fixture.Node.Accounts, new GetAccount(account)));
         Assert.Equal(new AssetBalanceView("USDT", 15.50m, 0m), Assert.Single(balances.Balances));
     }
+
+    private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
     private static void AssertAccepted(JsonElement answer, long seqNr, string available)
     {

@@ -24,9 +24,14 @@ internal sealed class NodeKafka(string bootstrapServers) : IDisposable
     public string BootstrapServers { get; } = bootstrapServers;
 
     public Task<DeliveryResult<string?, byte[]>> ProduceAsync(
-        string topic, string? key, string value, IReadOnlyDictionary<string, string>? headers = null, int? partition = null)
+        string topic, string? key, string value, IReadOnlyDictionary<string, string>? headers = null, int? partition = null) =>
+        ProduceAsync(topic, key, Encoding.UTF8.GetBytes(value), headers, partition);
+
+    /// <summary>A value as raw bytes, which need not be text at all.</summary>
+    public Task<DeliveryResult<string?, byte[]>> ProduceAsync(
+        string topic, string? key, byte[] value, IReadOnlyDictionary<string, string>? headers = null, int? partition = null)
     {
-        var message = new Message<string?, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value), Headers = Headers(headers) };
+        var message = new Message<string?, byte[]> { Key = key, Value = value, Headers = Headers(headers) };
         return partition is { } p
             ? producer.Value.ProduceAsync(new TopicPartition(topic, p), message)
             : producer.Value.ProduceAsync(topic, message);

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Reflection;
 using Cohort.Cluster.Metrics;
 
 namespace Cohort.Cluster.Tests.Support;
@@ -18,10 +17,8 @@ internal sealed class NodeMetrics : IDisposable
 
     public NodeMetrics(CohortMetrics metrics)
     {
-        // CohortMetrics keeps its Meter to itself, and every instance is named "Cohort": its own Meter is the only
-        // thing that tells this node's measurements from another node's in the same process.
-        meter = typeof(CohortMetrics).GetField("meter", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(metrics) as Meter
-            ?? throw new InvalidOperationException("CohortMetrics no longer has a private Meter field 'meter': update NodeMetrics");
+        // Every node's meter is named "Cohort": its own Meter is what tells this node's measurements from another's.
+        meter = metrics.Meter;
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (ReferenceEquals(instrument.Meter, meter))

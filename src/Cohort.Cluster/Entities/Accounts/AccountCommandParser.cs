@@ -16,6 +16,10 @@ public static class AccountCommandParser
 
     public static Parsed<AccountCommandEnvelope> Parse(ReadOnlySpan<byte> json, decimal maxAmount)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return Parsed<AccountCommandEnvelope>.Invalid("the command is not valid UTF-8");
+        }
         string? type = null, requestId = null, accountId = null, asset = null, amount = null;
         var amountIsString = true;
         try

@@ -10,6 +10,10 @@ public static class TransferCommandParser
 {
     public static Parsed<TransferCommandEnvelope> Parse(ReadOnlySpan<byte> json, decimal maxAmount)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return Parsed<TransferCommandEnvelope>.Invalid("the command is not valid UTF-8");
+        }
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
