@@ -158,4 +158,32 @@ public sealed class AccountJournalTests(JournalDatabase journal, ITestOutputHelp
         Assert.Equal(first, second);
         Assert.Single(await Journal.RowsAsync(AccountPid(id)));
     }
+
+    [Fact]
+    public async Task StopEntity_stops_only_once_what_it_accepted_is_written_and_answered()
+    {
+        var id = NewId("acc");
+        var account = StartAccount(id);
+        await BalancesAsync(account, id);
+        Watch(account);
+
+        await using (await Journal.BlockJournalWritesAsync())
+        {
+            account.Tell(Command(id, "r-1", new Deposit("USDT", 1m)), TestActor);
+            account.Tell(Command(id, "r-2", new Deposit("USDT", 2m)), TestActor);
+            account.Tell(StopEntity.Instance, TestActor);
+            // Neither answered nor stopped: a PoisonPill here would drop both commands unanswered.
+            await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        }
+
+        // Terminated is a system message and may overtake the answers: take the three in any order.
+        var messages = new List<object>();
+        await foreach (var message in ReceiveNAsync(3, TimeSpan.FromSeconds(15)))
+        {
+            messages.Add(message);
+        }
+        Assert.Equal([1L, 2L], messages.OfType<AccountCommandAccepted>().Select(a => a.SeqNr).Order());
+        Assert.Single(messages.OfType<Akka.Actor.Terminated>());
+        Assert.Equal(2, (await Journal.RowsAsync(AccountPid(id))).Count);
+    }
 }

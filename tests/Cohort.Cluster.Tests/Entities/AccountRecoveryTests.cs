@@ -1,8 +1,6 @@
-using Akka.Actor;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Tests.Support;
-using Cohort.Domain;
 using Cohort.Domain.Accounts;
 using Xunit.Abstractions;
 

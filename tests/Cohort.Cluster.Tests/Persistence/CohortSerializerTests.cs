@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text;
 using Akka.Serialization;
 using Cohort.Cluster.Entities;
