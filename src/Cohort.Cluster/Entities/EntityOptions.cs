@@ -9,8 +9,8 @@ public sealed class EntityOptions
     public TimeSpan RequestRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Journal records between snapshots, at least. An entity that remembers more request ids than this snapshots
-    /// every as many records as it remembers ids, so writing them costs a bounded amount per record.
+    /// Journal records between snapshots, at least. An entity whose last snapshot held more request ids than this
+    /// waits for as many records as that snapshot held ids, so writing snapshots costs a bounded amount per record.
     /// </summary>
     public int SnapshotEvery { get; set; } = 200;
 

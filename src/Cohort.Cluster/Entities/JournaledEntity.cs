@@ -35,6 +35,7 @@ public abstract class JournaledEntity<TState, TCommand, TEvent, TRecord> : Untyp
     private long writeStarted;
     private TState working;
     private long snapshotSeqNr;
+    private int snapshotRequests;
     private long replayed;
     private bool stopping;
     private bool failing;
@@ -214,18 +215,22 @@ public abstract class JournaledEntity<TState, TCommand, TEvent, TRecord> : Untyp
     }
 
     /// <summary>
-    /// Snapshots once the records since the last one are at least <see cref="EntityOptions.SnapshotEvery"/> and at
-    /// least as many as the request ids it holds, so its cost per record stays bounded however many ids are kept.
+    /// Snapshots once the records since the last snapshot are at least <see cref="EntityOptions.SnapshotEvery"/> and
+    /// at least as many as the request ids that snapshot held. A snapshot then holds at most those ids plus one per
+    /// record since, so writing snapshots costs at most about two ids per record however many ids the retention
+    /// keeps, and recovery replays at most about as many records as the entity remembers ids.
     /// </summary>
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr - snapshotSeqNr < Math.Max(options.SnapshotEvery, log.Count))
+        if (LastSequenceNr - snapshotSeqNr < Math.Max(options.SnapshotEvery, snapshotRequests))
         {
             return;
         }
         log.Prune(DateTime.UtcNow - options.RequestRetention);
-        SaveSnapshot(Snapshot(State, log.ToArray()));
+        var requests = log.ToArray();
+        SaveSnapshot(Snapshot(State, requests));
         snapshotSeqNr = LastSequenceNr;
+        snapshotRequests = requests.Length;
     }
 
     protected sealed override void OnCommand(object message)
@@ -266,6 +271,7 @@ public abstract class JournaledEntity<TState, TCommand, TEvent, TRecord> : Untyp
                     log.Add(logged);
                 }
                 snapshotSeqNr = offer.Metadata.SequenceNr;
+                snapshotRequests = requests.Count;
                 break;
             case Refused refused:
                 replayed++;

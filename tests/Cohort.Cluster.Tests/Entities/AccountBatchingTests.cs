@@ -16,7 +16,7 @@ public sealed class AccountBatchingTests(JournalDatabase journal, ITestOutputHel
         var id = NewId("hot");
         var account = StartAccount(id);
         await BalancesAsync(account, id);
-        using var meter = new ActorMeter(Metrics);
+        using var meter = new MeterReader(Metrics);
 
         for (var i = 0; i < Deposits; i++)
         {

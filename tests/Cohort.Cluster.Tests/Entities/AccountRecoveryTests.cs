@@ -65,17 +65,18 @@ public sealed class AccountRecoveryTests(JournalDatabase journal, ITestOutputHel
         }
         Assert.Contains(first, a => a is CommandRejected);
 
-        // Records since the last snapshot must reach max(SnapshotEvery, remembered ids): 5 at the first one.
-        await AwaitAssertAsync(async () => Assert.NotEmpty(await Journal.SnapshotsAsync(AccountPid(id))));
+        // Records since the last snapshot must reach max(SnapshotEvery, ids that snapshot held): with one id per record,
+        // snapshots at 5 and 10 (12 commands, one write each).
+        await AwaitAssertAsync(async () => Assert.Equal(10, (await Journal.SnapshotsAsync(AccountPid(id))).Last().SeqNr));
         var balances = Flat(await BalancesAsync(account, id));
         await StopAsync(account);
         // A later snapshot deletes the earlier ones: the latest is the one recovery loads.
         var snapshot = (await Journal.SnapshotsAsync(AccountPid(id))).Last();
         Assert.Equal("account.snapshot.v1", snapshot.Manifest);
-        Assert.Equal(snapshot.SeqNr, snapshot.Json.GetProperty("requests").GetArrayLength()); // one request id per record
+        Assert.Equal(snapshot.SeqNr, snapshot.Payload.GetProperty("requests").GetArrayLength()); // one request id per record
         Assert.InRange(snapshot.SeqNr, 5, commands.Length);
 
-        using var meter = new ActorMeter(Metrics);
+        using var meter = new MeterReader(Metrics);
         var again = StartAccount(id, options);
         Assert.Equal(balances, Flat(await BalancesAsync(again, id)));
         // Recovered from the snapshot: only the records after it were replayed.
@@ -158,7 +159,7 @@ public sealed class AccountRecoveryTests(JournalDatabase journal, ITestOutputHel
         var recentAnswer = await AcceptedAsync(account, recent);
         await AwaitAssertAsync(async () => Assert.Contains(await Journal.SnapshotsAsync(AccountPid(id)), s => s.SeqNr == 2));
         var snapshot = (await Journal.SnapshotsAsync(AccountPid(id))).Single(s => s.SeqNr == 2);
-        Assert.Equal(["new"], snapshot.Json.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("requestId").GetString()));
+        Assert.Equal(["new"], snapshot.Payload.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("requestId").GetString()));
 
         // The running entity forgot it too, without a restart.
         var replayedOld = await AcceptedAsync(account, old);
@@ -177,7 +178,7 @@ public sealed class AccountRecoveryTests(JournalDatabase journal, ITestOutputHel
     private async Task<(List<(string, decimal, decimal)> Balances, List<CommandReply> Answers, long Replayed)> RecoverAsync(
         string id, EntityOptions options, AccountCommandEnvelope[] commands)
     {
-        using var meter = new ActorMeter(Metrics);
+        using var meter = new MeterReader(Metrics);
         var account = StartAccount(id, options);
         var balances = Flat(await BalancesAsync(account, id));
         var replayed = meter.Total("cohort_records_replayed");

@@ -16,7 +16,7 @@ public sealed class PoisonEntityTests(JournalDatabase journal, ITestOutputHelper
     public async Task A_command_the_entity_throws_on_is_answered_failed_and_the_entity_restarts_from_its_journal()
     {
         var id = NewId("counter");
-        using var meter = new ActorMeter(Metrics);
+        using var meter = new MeterReader(Metrics);
         var counter = StartCounter(id);
         var five = new CounterCommandEnvelope("r-1", new Add(5));
         var firstAnswer = await SendAsync(counter, five);

@@ -34,7 +34,7 @@ public sealed class PoisonCommandTests(PoisonCommandTests.Node fixture, ITestOut
     public async Task A_command_its_entity_throws_on_is_dead_lettered_and_the_commands_behind_it_still_apply()
     {
         output.WriteLine($"node log: {fixture.Node.LogPath}");
-        using var metrics = new NodeMetrics(fixture.Node.Metrics);
+        using var metrics = new MeterReader(fixture.Node.Metrics);
         var run = NodeIds.Run();
         var (first, second, third) = ($"p-{run}-1", $"p-{run}-2", $"p-{run}-3");
         var cause = $"boom-{run}";

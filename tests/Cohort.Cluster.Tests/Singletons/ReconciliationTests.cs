@@ -124,7 +124,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
     public async Task The_singleton_alerts_on_kafka_and_sets_the_gauge_for_what_it_finds()
     {
         output.WriteLine($"node log: {fixture.Node.LogPath}");
-        using var metrics = new NodeMetrics(fixture.Node.Metrics);
+        using var metrics = new MeterReader(fixture.Node.Metrics);
         var reconciliation = await fixture.Node.Services.GetRequiredService<IRequiredActor<ReconciliationActor>>().GetAsync();
         var (_, _, asset) = await WriteBooksAsync("alert");
 

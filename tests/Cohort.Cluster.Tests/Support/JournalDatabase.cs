@@ -6,12 +6,6 @@ using Npgsql;
 
 namespace Cohort.Cluster.Tests.Support;
 
-/// <summary>One journal row as PostgreSQL holds it, its payload read back as JSON by the database itself.</summary>
-public sealed record JournalRow(long SeqNr, string Manifest, int Serializer, JsonElement Json)
-{
-    public string Text(string property) => Json.GetProperty(property).GetString()!;
-}
-
 /// <summary>
 /// A fresh database per test class, migrated by the node's own <see cref="Migrator"/> (the journal runs with
 /// auto-init off, as on a node), and the queries tests use to look at what the journal really holds.
@@ -35,21 +29,8 @@ public sealed class JournalDatabase : IAsyncLifetime
     /// <summary>Every row of a persistence id, in sequence order.</summary>
     public async Task<IReadOnlyList<JournalRow>> RowsAsync(string persistenceId)
     {
-        await using var conn = await OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            """
-            SELECT sequence_number, manifest, identifier, convert_from(message, 'UTF8')::jsonb::text
-            FROM event_journal WHERE persistence_id = $1 AND NOT deleted ORDER BY sequence_number
-            """, conn);
-        cmd.Parameters.AddWithValue(persistenceId);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var rows = new List<JournalRow>();
-        while (await reader.ReadAsync())
-        {
-            using var doc = JsonDocument.Parse(reader.GetString(3));
-            rows.Add(new JournalRow(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), doc.RootElement.Clone()));
-        }
-        return rows;
+        await using var db = NpgsqlDataSource.Create(ConnectionString);
+        return await JournalRow.ReadAsync(db, [persistenceId]);
     }
 
     /// <returns>The row at <paramref name="seqNr"/>, or null when the journal does not hold it.</returns>
@@ -57,7 +38,7 @@ public sealed class JournalDatabase : IAsyncLifetime
         (await RowsAsync(persistenceId)).SingleOrDefault(r => r.SeqNr == seqNr);
 
     /// <summary>The sequence numbers of the snapshots stored for a persistence id, with their manifest.</summary>
-    public async Task<IReadOnlyList<(long SeqNr, string Manifest, JsonElement Json)>> SnapshotsAsync(string persistenceId)
+    public async Task<IReadOnlyList<(long SeqNr, string Manifest, JsonElement Payload)>> SnapshotsAsync(string persistenceId)
     {
         await using var conn = await OpenAsync();
         await using var cmd = new NpgsqlCommand(

@@ -1,10 +1,6 @@
-using System.Text.Json;
 using Npgsql;
 
 namespace Cohort.Cluster.Tests.Support;
-
-/// <summary>One journal row as the tests read it: its payload is Cohort's JSON.</summary>
-internal sealed record JournalRow(long Ordering, string PersistenceId, long SeqNr, string Manifest, JsonElement Payload);
 
 /// <summary>Reads of a node's database that the tests check the node against.</summary>
 internal sealed class NodeDatabase(string connectionString) : IAsyncDisposable
@@ -13,22 +9,7 @@ internal sealed class NodeDatabase(string connectionString) : IAsyncDisposable
         new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 4 }.ConnectionString);
 
     /// <summary>Journal rows of these persistence ids, in sequence order per id.</summary>
-    public async Task<IReadOnlyList<JournalRow>> JournalAsync(IReadOnlyCollection<string> persistenceIds)
-    {
-        await using var cmd = DataSource.CreateCommand("""
-            SELECT ordering, persistence_id, sequence_number, manifest, convert_from(message, 'UTF8')
-              FROM event_journal WHERE persistence_id = ANY($1) AND NOT deleted ORDER BY persistence_id, sequence_number
-            """);
-        cmd.Parameters.AddWithValue(persistenceIds.ToArray());
-        var rows = new List<JournalRow>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(new JournalRow(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
-                JsonDocument.Parse(reader.GetString(4)).RootElement.Clone()));
-        }
-        return rows;
-    }
+    public Task<IReadOnlyList<JournalRow>> JournalAsync(IReadOnlyCollection<string> persistenceIds) => JournalRow.ReadAsync(DataSource, persistenceIds);
 
     public async Task<long> JournalEndAsync()
     {

@@ -4,18 +4,18 @@ using Cohort.Cluster.Metrics;
 namespace Cohort.Cluster.Tests.Support;
 
 /// <summary>
-/// Listens to one node's instruments on the meter <c>Cohort</c>: counters summed per tag set from when the listener
-/// started, observable gauges read on demand. Every node in the test process (and every test of other classes that
-/// builds a <see cref="CohortMetrics"/>) has a meter of that name; only this node's is listened to.
+/// Listens to one <see cref="CohortMetrics"/> (a node's, or an actor test's): counters summed per tag set from when the
+/// listener started, observable gauges read on demand. Every instance in the test process has a meter named
+/// <c>Cohort</c>, and test classes run in parallel: only this instance's meter is listened to.
 /// </summary>
-internal sealed class NodeMetrics : IDisposable
+internal sealed class MeterReader : IDisposable
 {
     private readonly MeterListener listener = new();
     private readonly Meter meter;
     private readonly Dictionary<string, long> counters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> gauges = new(StringComparer.Ordinal);
 
-    public NodeMetrics(CohortMetrics metrics)
+    public MeterReader(CohortMetrics metrics)
     {
         // Every node's meter is named "Cohort": its own Meter is what tells this node's measurements from another's.
         meter = metrics.Meter;
@@ -50,6 +50,15 @@ internal sealed class NodeMetrics : IDisposable
         lock (counters)
         {
             return counters.GetValueOrDefault(Key(name, tags));
+        }
+    }
+
+    /// <returns>What <paramref name="name"/> counted since the listener started, over all its tag sets.</returns>
+    public long Total(string name)
+    {
+        lock (counters)
+        {
+            return counters.Where(c => c.Key.StartsWith(name + "{", StringComparison.Ordinal)).Sum(c => c.Value);
         }
     }
 
