@@ -101,12 +101,13 @@ public sealed class AccountRecoveryTests(JournalDatabase journal, ITestOutputHel
         }
         await AwaitAssertAsync(async () => Assert.NotEmpty(await Journal.SnapshotsAsync(AccountPid(id))));
         await StopAsync(account);
-        var snapshots = await Journal.SnapshotsAsync(AccountPid(id));
 
         var fromSnapshot = await RecoverAsync(id, options, commands);
         Assert.True(fromSnapshot.Replayed < commands.Length, "the first recovery must use the snapshot");
 
-        Assert.Equal(snapshots.Count, await Journal.DeleteSnapshotsAsync(AccountPid(id)));
+        // The store deletes older snapshots after a newer one is saved, maybe after the actor stopped: count none left.
+        await Journal.DeleteSnapshotsAsync(AccountPid(id));
+        Assert.Empty(await Journal.SnapshotsAsync(AccountPid(id)));
         var fromJournal = await RecoverAsync(id, options, commands);
         Assert.Equal(commands.Length, fromJournal.Replayed);
 
