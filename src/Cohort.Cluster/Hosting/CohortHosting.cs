@@ -75,6 +75,11 @@ public static class CohortHosting
 
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
             AddJournal(akka, formats, ConnectionString(sp, p => p.JournalPoolSize));
+            // An operator's HOCON, over hocon/cohort.conf and the builders: for the tunables this file does not expose.
+            if (configuration["Cohort:Akka:Config"] is { Length: > 0 } overrides)
+            {
+                akka.AddHocon(overrides, HoconAddMode.Prepend);
+            }
             FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
             var extractor = new EntityExtractor(entities.ShardCount);
             foreach (var module in sp.GetRequiredService<IReadOnlyList<EntityModule>>())
@@ -114,10 +119,9 @@ public static class CohortHosting
                 ReconciliationActor.PropsFor(sp.GetRequiredService<Reconciler>(), offsets,
                     sp.GetRequiredService<IOptions<ReconciliationOptions>>().Value, sp.GetRequiredService<MessageProducer>(), metrics, singletons),
                 options)
-            .WithSingleton<ReportingTables>("projection-reporting",
-                ProjectionRunner.PropsFor(sp.GetRequiredService<ReportingTables>(), offsets, metrics, singletons), options)
-            .WithSingleton<AccountEventsToKafka>("projection-account-events",
-                ProjectionRunner.PropsFor(sp.GetRequiredService<AccountEventsToKafka>(), offsets, metrics, singletons), options);
+            .WithSingleton<ProjectionRunner>(ProjectionRunner.Name,
+                ProjectionRunner.PropsFor([sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<AccountEventsToKafka>()], offsets, metrics, singletons),
+                options);
     }
 
     private static void FormCluster(AkkaConfigurationBuilder akka, ClusterFormationOptions cluster, NodeOptions node)

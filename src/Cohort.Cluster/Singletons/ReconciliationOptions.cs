@@ -5,7 +5,7 @@ public sealed class ReconciliationOptions
 {
     public const string Section = "Cohort:Reconciliation";
 
-    /// <summary>How often the cheap checks run: asset totals, negative balances, contradictory transfer legs, stuck transfers.</summary>
+    /// <summary>How often the cheap checks run: asset totals, contradictory transfer legs, stuck transfers.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

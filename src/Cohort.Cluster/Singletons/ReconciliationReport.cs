@@ -4,10 +4,10 @@ namespace Cohort.Cluster.Singletons;
 
 public enum ReconciliationScope
 {
-    /// <summary>Asset totals, negative balances, contradictory transfer legs, stuck transfers: reads no journal.</summary>
+    /// <summary>Asset totals, contradictory transfer legs, stuck transfers: reads no journal and no account's row.</summary>
     Totals,
 
-    /// <summary>Also the whole journal against the balances, and every transfer's legs against its status.</summary>
+    /// <summary>Also negative balances, the whole journal against the balances, every transfer's legs against its status.</summary>
     Full,
 }
 
@@ -17,7 +17,7 @@ public sealed record Reconcile(ReconciliationScope Scope) : ICohortMessage;
 /// <summary>What one reconciliation found. No <see cref="Mismatches"/> means the books agree.</summary>
 /// <param name="Offset">The journal ordering the reporting tables had reached: what was compared.</param>
 /// <param name="Records">Account records of the journal a full run summed.</param>
-/// <param name="Accounts">Accounts in the balances.</param>
+/// <param name="Accounts">Accounts in the balances (counted by full runs only).</param>
 public sealed record ReconciliationReport(
     DateTime CheckedAt, ReconciliationScope Scope, long Offset, long Records, long Accounts, IReadOnlyList<AssetTotal> Assets,
     IReadOnlyList<Mismatch> Mismatches, long StuckTransfers) : ICohortMessage
