@@ -5,6 +5,7 @@ using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Hosting;
 using Cohort.Cluster.Metrics;
+using Cohort.Cluster.Persistence.Projections;
 using Cohort.Cluster.Singletons;
 using Cohort.Domain.Accounts;
 using Cohort.Domain.Transfers;
@@ -34,7 +35,7 @@ internal sealed record InProcessNodeSettings(string NodeId, string ConnectionStr
 internal sealed class InProcessNode : IAsyncDisposable
 {
     /// <summary>The cluster singletons a ready node runs, by the names they report to <see cref="LocalSingletons"/> (the projections' names).</summary>
-    public static readonly string[] Singletons = [ReconciliationActor.Name, "account-events", "reporting"];
+    public static readonly string[] Singletons = [ReconciliationActor.Name, ProjectionRunner.Name];
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private const int StartAttempts = 3;
