@@ -89,7 +89,7 @@ internal sealed class BenchJournalCheck
     {
         Console.WriteLine(BenchCommand.CheckingLine);
         // The payload is decoded for account rows only: the sharding coordinators journal binary records too.
-        await using var cmd = db.CreateCommand($$"""
+        await using var query = await HashJoinedQuery.OpenAsync(db, $$"""
             WITH run AS MATERIALIZED (
                 SELECT j.persistence_id, j.sequence_number, j.manifest, d.doc, substr(d.doc ->> 'requestId', length($3) + 1)::bigint AS n
                   FROM event_journal j
@@ -130,13 +130,13 @@ internal sealed class BenchJournalCheck
                    (SELECT count(*) FROM balances),
                    (SELECT count(*) FROM balances WHERE after - before = deposited AND deposited = deposits * $5)
               FROM requests
-            """);
+            """, ct);
+        var cmd = query.Command;
         cmd.Parameters.AddWithValue(start);
         cmd.Parameters.Add(BenchTransfers.TextArray(persistenceIds));
         cmd.Parameters.AddWithValue(requestIdPrefix);
         cmd.Parameters.Add(new NpgsqlParameter { Value = expected.Select(e => (short)e).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
         cmd.Parameters.AddWithValue(Amount);
-        cmd.CommandTimeout = 300;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return new Findings(

@@ -125,7 +125,7 @@ internal sealed class BenchTransfersCheck(NpgsqlDataSource db, string[] accountI
     public async Task<Legs> LegsAsync(IReadOnlyList<SentTransfer> transfers, CancellationToken ct)
     {
         // The payload is decoded for account rows only (ANY($1) selects them; the CASE makes sure whatever the plan).
-        await using var cmd = db.CreateCommand($$"""
+        await using var query = await HashJoinedQuery.OpenAsync(db, $$"""
             WITH sent AS (
                 SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) AS s(id, from_pid, to_pid)
             ), legs AS (
@@ -150,13 +150,13 @@ internal sealed class BenchTransfersCheck(NpgsqlDataSource db, string[] accountI
                    count(*) FILTER (WHERE st.status = 'pending'),
                    (SELECT count(*) FROM per_transfer WHERE NOT sent)
               FROM statuses st LEFT JOIN per_transfer p ON p.id = st.id
-            """);
+            """, ct);
+        var cmd = query.Command;
         cmd.Parameters.Add(TextArray(accountPersistenceIds));
         cmd.Parameters.Add(TextArray(transfers.Select(t => t.Id).ToList()));
         cmd.Parameters.Add(TextArray(transfers.Select(t => PersistenceIds.Of(AccountRegion.TypeName, t.From)).ToList()));
         cmd.Parameters.Add(TextArray(transfers.Select(t => PersistenceIds.Of(AccountRegion.TypeName, t.To)).ToList()));
         cmd.Parameters.AddWithValue(TransferAmount);
-        cmd.CommandTimeout = 300;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var whole = reader.GetInt64(0) + reader.GetInt64(1) + reader.GetInt64(2);
