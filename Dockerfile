@@ -10,6 +10,8 @@ WORKDIR /app
 COPY --from=build /app/node /app/node
 COPY --from=build /app/cli /app/cli
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+# A young generation of 256 MB: see the README's "Runtime".
+ENV DOTNET_GCgen0size=0x10000000
 # HTTP, and Akka remoting (members talk to each other).
 EXPOSE 8080 4053
 # Exec form, so SIGTERM reaches the node: it stops consuming (commands answered, offsets committed, group left),

@@ -95,11 +95,13 @@ for ((i = 0; i < node_count; i++)); do
     seeds+=("--Cohort:Cluster:SeedNodes:$i=akka.tcp://cohort@127.0.0.1:$((first_remoting_port + i))")
 done
 
+# A young generation of 256 MB (the README's "Runtime" says why); the runtime reads it from the environment only.
+gen0_budget=0x10000000
 node_json=()
 for ((i = 1; i <= node_count; i++)); do
     url="http://127.0.0.1:$((first_http_port + i - 1))"
     # From the build output folder, which ASP.NET Core takes as content root: it holds appsettings.json.
-    (cd "$node_dir" && exec dotnet Cohort.Node.dll --urls "$url" \
+    (cd "$node_dir" && DOTNET_GCgen0size=$gen0_budget exec dotnet Cohort.Node.dll --urls "$url" \
         --Cohort:Node:NodeId="node-$i" --Cohort:Node:Url="$url" \
         --Cohort:Cluster:Port="$((first_remoting_port + i - 1))" "${seeds[@]}" \
         --Cohort:Kafka:BootstrapServers="$kafka" --Cohort:Postgres:ConnectionString="$postgres") \

@@ -27,7 +27,8 @@
 #   BENCH_HTTP_RATE=8000 BENCH_HTTP_RATE_CONCURRENCY=256                  then the HTTP run on a schedule (0: none)
 #   BENCH_HTTP_RATE_WARMUP=5                                              its warm-up, seconds
 #   BENCH_NODE_ARGS="--Cohort:Kafka:MaxBatch=1000 ..."                   extra node configuration
-#   BENCH_NODE_ENV="DOTNET_gcServer=0 ..."                               extra environment of the node
+#   BENCH_NODE_ENV="DOTNET_gcServer=0 ..."                               extra environment of the node (after
+#                                                                         DOTNET_GCgen0size=0x10000000, as run.sh has it)
 #   BENCH_NPGSQL_OPTIONS="Max Auto Prepare=20"                           extra keywords of the node's connection string
 #   BENCH_TRANSFER_ACCOUNTS=10000                                         accounts of each transfer run (fresh ones)
 #   BENCH_TRANSFER_DURATION=20 BENCH_TRANSFER_CONCURRENCY=64              the HTTP transfer run
@@ -67,7 +68,8 @@ transfer_poll_ms=${BENCH_TRANSFER_POLL_MS:-20}
 partitions=8 # of each command topic, as DESIGN.md has it
 anchors=${BENCH_ANCHORS:-$repo/../shared/bench/anchors.sh}
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
-read -r -a node_env <<< "${BENCH_NODE_ENV:-}"
+# As run.sh and the Dockerfile run the node (the README's "Runtime"); BENCH_NODE_ENV comes after, so it may override.
+read -r -a node_env <<< "DOTNET_GCgen0size=0x10000000 ${BENCH_NODE_ENV:-}"
 
 cli_dir=$repo/src/Cohort.Cli/bin/Release/net10.0
 node_dir=$repo/src/Cohort.Node/bin/Release/net10.0
