@@ -97,43 +97,47 @@ public static class StockCommandParser
 
     private static (StockCommand? Command, string? Error) ReadRestock(JsonElement body)
     {
-        if (Text(body, "name", out var name) is not null || !ProductRules.IsValidName(name))
+        var nameError = Text(body, "name", out var name);
+        if (nameError is not null || !ProductRules.IsValidName(name))
         {
-            return Fail(ProductRules.NameRule);
+            return Fail(nameError ?? ProductRules.NameRule);
         }
         var priceError = ReadPrice(body, out var price);
         if (priceError is not null || price is null)
         {
             return Fail(priceError ?? "price is required, as a decimal string such as \"10.50\"");
         }
-        if (Text(body, "asset", out var asset) is not null || !AssetCode.IsValid(asset))
+        var assetError = Text(body, "asset", out var asset);
+        if (assetError is not null || !AssetCode.IsValid(asset))
         {
-            return Fail($"asset must be 1-{AssetCode.MaxLength} characters of A-Z and 0-9");
+            return Fail(assetError ?? $"asset must be 1-{AssetCode.MaxLength} characters of A-Z and 0-9");
         }
-        if (Units(body, "addStock", out var addStock) is not null || addStock is not (>= 0 and <= ProductRules.MaxUnits))
+        var unitsError = Units(body, "addStock", out var addStock);
+        if (unitsError is not null || addStock is not (>= 0 and <= ProductRules.MaxUnits))
         {
-            return Fail($"addStock is required: a whole number of units, 0-{ProductRules.MaxUnits}");
+            return Fail(unitsError ?? $"addStock is required: a whole number of units, 0-{ProductRules.MaxUnits}");
         }
-        if (ReadCategory(body, out var category) is { } e5)
+        if (ReadCategory(body, out var category) is { } categoryError)
         {
-            return Fail(e5);
+            return Fail(categoryError);
         }
         return (new Restock(name!, price.Value, asset!, addStock.Value, category), null);
     }
 
     private static (StockCommand? Command, string? Error) ReadChange(JsonElement body)
     {
-        if (Text(body, "name", out var name) is not null || (name is not null && !ProductRules.IsValidName(name)))
+        var nameError = Text(body, "name", out var name);
+        if (nameError is not null || (name is not null && !ProductRules.IsValidName(name)))
         {
-            return Fail(ProductRules.NameRule);
+            return Fail(nameError ?? ProductRules.NameRule);
         }
-        if (ReadPrice(body, out var price) is { } e2)
+        if (ReadPrice(body, out var price) is { } priceError)
         {
-            return Fail(e2);
+            return Fail(priceError);
         }
-        if (ReadCategory(body, out var category) is { } e3)
+        if (ReadCategory(body, out var category) is { } categoryError)
         {
-            return Fail(e3);
+            return Fail(categoryError);
         }
         return name is null && price is null && category is null
             ? Fail("give at least one of name, price and category")
@@ -146,9 +150,10 @@ public static class StockCommandParser
         {
             return Fail(error);
         }
-        if (Units(body, "quantity", out var quantity) is not null || quantity is not (> 0 and <= ProductRules.MaxUnits))
+        var unitsError = Units(body, "quantity", out var quantity);
+        if (unitsError is not null || quantity is not (> 0 and <= ProductRules.MaxUnits))
         {
-            return Fail($"quantity is required: a whole number of units, 1-{ProductRules.MaxUnits}");
+            return Fail(unitsError ?? $"quantity is required: a whole number of units, 1-{ProductRules.MaxUnits}");
         }
         return (new Reserve(orderId!, quantity.Value), null);
     }
