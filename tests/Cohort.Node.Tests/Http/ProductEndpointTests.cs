@@ -30,6 +30,9 @@ public sealed class ProductEndpointTests(PlainNodeFixture node) : IClassFixture<
         var product = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal($$"""{"sku":"{{sku}}","name":"Mug","price":"9.99","asset":"EUR","category":"kitchen","available":15,"reserved":0,"sold":0}""",
             product.GetRawText());
+        // The cluster view lists the stock region with the others, from the registered modules.
+        var cluster = await ClusterInfo.ReadAsync(node.Http);
+        Assert.NotEmpty(cluster.ShardHomes("stock"));
     }
 
     [Fact]
