@@ -81,6 +81,8 @@ public static class StockFormats
                 w.WriteString("orderId", c.OrderId);
                 w.WriteNumber("quantity", c.Quantity);
                 break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(r), r.Event, "unknown stock event");
         }
         w.WriteNumber("available", r.After.Available);
         w.WriteNumber("reserved", r.After.Reserved);
@@ -162,6 +164,8 @@ public static class StockFormats
             case Release r:
                 w.WriteString("orderId", r.OrderId);
                 break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(c), c.Command, "unknown stock command");
         }
         w.WriteEndObject();
     }
