@@ -8,4 +8,7 @@ public static class RejectionCodes
     public const string InsufficientFrozen = "insufficient_frozen";
     public const string BalanceLimitExceeded = "balance_limit_exceeded";
     public const string IdempotencyConflict = "idempotency_conflict";
+    public const string NotFound = "not_found";
+    public const string SoldOut = "sold_out";
+    public const string ReservationNotFound = "reservation_not_found";
 }

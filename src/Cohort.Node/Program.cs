@@ -4,6 +4,7 @@ using Cohort.Node.Http;
 using Cohort.Node.Http.Accounts;
 using Cohort.Node.Http.Admin;
 using Cohort.Node.Http.Health;
+using Cohort.Node.Http.Products;
 using Cohort.Node.Http.Transfers;
 using OpenTelemetry.Metrics;
 
@@ -24,6 +25,7 @@ var app = builder.Build();
 app.UseRequestSigning();
 app.MapAccountEndpoints();
 app.MapTransferEndpoints();
+app.MapProductEndpoints();
 app.MapAdminEndpoints();
 app.MapHealthEndpoints();
 app.Run();

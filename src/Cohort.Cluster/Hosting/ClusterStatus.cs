@@ -2,8 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using Cohort.Cluster.Entities.Accounts;
-using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Entities;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace Cohort.Cluster.Hosting;
@@ -22,7 +21,7 @@ public sealed record ClusterView(
     IReadOnlyList<string> LocalSingletons);
 
 /// <summary>The cluster as Akka knows it: members and their reachability, shards per member, where the singletons run.</summary>
-public sealed class ClusterStatus(ActorSystem system, ActorRegistry registry, LocalSingletons singletons)
+public sealed class ClusterStatus(ActorSystem system, ActorRegistry registry, LocalSingletons singletons, IReadOnlyList<EntityModule> modules)
 {
     public const string NodeRolePrefix = "node:";
 
@@ -37,9 +36,7 @@ public sealed class ClusterStatus(ActorSystem system, ActorRegistry registry, Lo
             .Select(m => new MemberView(NodeIdOf(m), m.Address.ToString(), m.Status.ToString().ToLowerInvariant(), !unreachable.Contains(m.Address),
                 m.Roles.Order(StringComparer.Ordinal).ToList(), m.Address == cluster.SelfAddress))
             .ToList();
-        var regions = await Task.WhenAll(
-            RegionAsync(AccountRegion.TypeName, registry.Get<AccountRegion>(), timeout, ct),
-            RegionAsync(TransferRegion.TypeName, registry.Get<TransferRegion>(), timeout, ct));
+        var regions = await Task.WhenAll(modules.Select(m => RegionAsync(m.TypeName, m.Region(registry), timeout, ct)));
         // A cluster singleton runs on the oldest member of its role.
         var oldest = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(CohortHosting.Role))
             .Aggregate((Member?)null, (o, m) => o is null || m.IsOlderThan(o) ? m : o);

@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Kafka;
@@ -31,6 +32,7 @@ public static class CohortHosting
     [
         new AccountModule(),
         new TransferModule(),
+        new StockModule(),
     ];
 
     /// <summary>

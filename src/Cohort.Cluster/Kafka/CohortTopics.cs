@@ -1,10 +1,12 @@
+using Cohort.Cluster.Hosting;
+
 namespace Cohort.Cluster.Kafka;
 
 /// <summary>The names of Cohort's Kafka topics, in one place.</summary>
 public static class CohortTopics
 {
-    /// <summary>The entity types that take commands on a topic of their own.</summary>
-    public static readonly IReadOnlyList<string> EntityTypes = ["account", "transfer"];
+    /// <summary>The entity types that take commands on a topic of their own: every registered module's.</summary>
+    public static readonly IReadOnlyList<string> EntityTypes = CohortHosting.EntityModules.Select(m => m.TypeName).ToArray();
 
     public static string Commands(string entityType) => $"cohort.commands.{entityType}";
 

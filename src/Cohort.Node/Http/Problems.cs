@@ -7,7 +7,7 @@ internal static class Problems
 {
     public const string Timeout = "timeout";
     public const string Unavailable = "unavailable";
-    public const string NotFound = "not_found";
+    public const string NotFound = RejectionCodes.NotFound;
     public const string CommandFailed = "command_failed";
 
     public static IResult Of(string code, string detail) => Results.Json(
@@ -34,6 +34,8 @@ internal static class Problems
         RejectionCodes.InsufficientFrozen => "Insufficient frozen funds",
         RejectionCodes.BalanceLimitExceeded => "The balance would exceed its limit",
         RejectionCodes.IdempotencyConflict => "The request id was used for a different request",
+        RejectionCodes.SoldOut => "Not enough units available",
+        RejectionCodes.ReservationNotFound => "The order holds no reservation",
         Timeout => "No answer in time; retry with the same request id",
         Unavailable => "Cannot take the request now; retry with the same request id",
         CommandFailed => "The entity failed on this command and did not apply it",

@@ -2,11 +2,13 @@ using System.Text;
 using Akka.Serialization;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Persistence;
 using Cohort.Cluster.Singletons;
 using Cohort.Cluster.Tests.Support;
 using Cohort.Domain.Accounts;
+using Cohort.Domain.Stock;
 using Cohort.Domain.Transfers;
 using Xunit.Abstractions;
 
@@ -28,6 +30,13 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
         var rejected = new CommandRejected("r-2", "insufficient_funds", "available USDT is 5, 10 requested");
         var after = new AssetBalance(110.50m, 20m);
         var state = AccountState.Empty("alice").With("USDT", after).With("BTC", new AssetBalance(0.000000000000000001m, 0m));
+        var units = new StockUnits(12, 3, 0);
+        var product = StockState.Empty("mug-1") with
+        {
+            Exists = true, Name = "Mug", Price = 12.50m, Asset = "EUR", Category = "kitchen", Available = 12, Reserved = 3, TotalAdded = 15,
+            Reservations = StockState.Empty("mug-1").Reservations.Add("o-1", 1).Add("o-2", 2),
+        };
+        var stockAccepted = new StockCommandAccepted("r-1", 4, StockView.Of(product));
         object[] messages =
         [
             new Refused(Stamp, "insufficient_funds", "available USDT is 5, 10 requested"),
@@ -55,6 +64,27 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             AccountCommandParser.Envelope("alice", "t-1:refund", new TransferRefund("USDT", 1m, "t-1", "bob")),
             new GetAccount("alice"),
             AccountBalances.Of(state),
+            new StockRecord(Stamp, new ProductCreated("Mug", 12.50m, "EUR", "kitchen", 10), units),
+            new StockRecord(Stamp, new ProductCreated("Mug", 12.50m, "EUR", null, 0), units),
+            new StockRecord(Stamp, new Restocked(5), units),
+            new StockRecord(Stamp, new DetailsChanged("Big mug", 9.99m, "dining"), units),
+            new StockRecord(Stamp, new DetailsChanged(null, 9.99m, null), units),
+            new StockRecord(Stamp, new StockReserved("o-1", 3), units),
+            new StockRecord(Stamp, new ReservationConfirmed("o-1", 3), units),
+            new StockRecord(Stamp, new ReservationReleased("o-1", 3), units),
+            new StockSnapshot(product, [new LoggedRequest(Stamp, stockAccepted), new LoggedRequest(Stamp with { RequestId = "r-2" }, rejected)]),
+            stockAccepted,
+            new StockCommandAccepted("r-1", 1, StockView.Of(product with { Category = null })),
+            StockCommandParser.Envelope("mug-1", "s-1", new Restock("Mug", 12.50m, "EUR", 10, "kitchen")),
+            StockCommandParser.Envelope("mug-1", "s-2", new Restock("Mug", 12.50m, "EUR", 10, null)),
+            StockCommandParser.Envelope("mug-1", "s-3", new ChangeDetails("Big mug", 9.99m, "dining")),
+            StockCommandParser.Envelope("mug-1", "s-4", new ChangeDetails(null, null, "dining")),
+            StockCommandParser.Envelope("mug-1", "s-5", new Reserve("o-1", 3)),
+            StockCommandParser.Envelope("mug-1", "s-6", new Confirm("o-1")),
+            StockCommandParser.Envelope("mug-1", "s-7", new Release("o-1")),
+            new GetStock("mug-1"),
+            StockView.Of(product),
+            StockView.Of(StockState.Empty("mug-2")),
             new TransferRecord(Stamp, new TransferStarted(Terms)),
             new TransferRecord(Stamp, new TransferDebitConfirmed(Terms)),
             new TransferRecord(Stamp, new TransferCompleted(Terms)),
@@ -110,6 +140,12 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
                 Assert.Equal(s.State.Balances.ToList(), b.State.Balances.ToList());
                 Assert.Equal(s.Requests, b.Requests);
                 break;
+            case StockSnapshot s:
+                var stock = (StockSnapshot)back;
+                Assert.Equal(s.State with { Reservations = stock.State.Reservations }, stock.State);
+                Assert.Equal(s.State.Reservations.ToList(), stock.State.Reservations.ToList());
+                Assert.Equal(s.Requests, stock.Requests);
+                break;
             case TransferSnapshot s:
                 Assert.Equal(s.State, ((TransferSnapshot)back).State);
                 Assert.Equal(s.Requests, ((TransferSnapshot)back).Requests);
@@ -151,6 +187,22 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","asset":"USDT","amount":"30.50","available":"100","frozen":"0","transferId":"t-1","counterparty":"bob"}""" },
         { new Refused(Stamp, "insufficient_funds", "available USDT is 5, 10 requested"), "refused.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","code":"insufficient_funds","message":"available USDT is 5, 10 requested"}""" },
+        { new StockRecord(Stamp, new ProductCreated("Mug", 12.50m, "EUR", "kitchen", 10), new StockUnits(10, 0, 0)), "stock.created.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","name":"Mug","price":"12.50","asset":"EUR","category":"kitchen","units":10,"available":10,"reserved":0,"sold":0}""" },
+        { new StockRecord(Stamp, new ProductCreated("Mug", 1m, "EUR", null, 0), new StockUnits(0, 0, 0)), "stock.created.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","name":"Mug","price":"1","asset":"EUR","units":0,"available":0,"reserved":0,"sold":0}""" },
+        { new StockRecord(Stamp, new Restocked(5), new StockUnits(15, 0, 0)), "stock.restocked.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","units":5,"available":15,"reserved":0,"sold":0}""" },
+        { new StockRecord(Stamp, new DetailsChanged("Big mug", 9.99m, "dining"), new StockUnits(15, 0, 0)), "stock.detailsChanged.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","name":"Big mug","price":"9.99","category":"dining","available":15,"reserved":0,"sold":0}""" },
+        { new StockRecord(Stamp, new DetailsChanged(null, 9.99m, null), new StockUnits(15, 0, 0)), "stock.detailsChanged.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","price":"9.99","available":15,"reserved":0,"sold":0}""" },
+        { new StockRecord(Stamp, new StockReserved("o-1", 3), new StockUnits(12, 3, 0)), "stock.reserved.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orderId":"o-1","quantity":3,"available":12,"reserved":3,"sold":0}""" },
+        { new StockRecord(Stamp, new ReservationConfirmed("o-1", 3), new StockUnits(12, 0, 3)), "stock.confirmed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orderId":"o-1","quantity":3,"available":12,"reserved":0,"sold":3}""" },
+        { new StockRecord(Stamp, new ReservationReleased("o-1", 3), new StockUnits(15, 0, 0)), "stock.released.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orderId":"o-1","quantity":3,"available":15,"reserved":0,"sold":0}""" },
         { new TransferRecord(Stamp, new TransferStarted(Terms)), "transfer.started.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","from":"alice","to":"bob","asset":"USDT","amount":"30.50"}""" },
         { new TransferRecord(Stamp, new TransferDebitConfirmed(Terms)), "transfer.debitConfirmed.v1",
@@ -182,6 +234,10 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
         Assert.Equal("dd56de4137951d9c92681b03416ec15f", RequestHash.Of("golden").ToString());
         Assert.Equal(AccountCommandParser.Envelope("a", "r", new Deposit("USDT", 10.50m)).Hash,
             AccountCommandParser.Envelope("a", "r", new Deposit("USDT", 10.5000m)).Hash);
+        Assert.Equal(StockCommandParser.Envelope("s", "r", new Restock("Mug", 12.50m, "EUR", 1, null)).Hash,
+            StockCommandParser.Envelope("s", "r", new Restock("Mug", 12.5m, "EUR", 1, null)).Hash);
+        Assert.NotEqual(StockCommandParser.Envelope("s", "r", new ChangeDetails("Mug", null, null)).Hash,
+            StockCommandParser.Envelope("s", "r", new ChangeDetails(null, null, "Mug")).Hash);
     }
 
     [Theory]
