@@ -65,6 +65,8 @@ public static class CohortHosting
         services.AddSingleton<ProjectionOffsets>();
         services.AddSingleton<AccountEventsToKafka>();
         services.AddSingleton<ReportingTables>();
+        services.AddSingleton<ProductCatalog>();
+        services.AddSingleton<ProductCatalogQuery>();
         services.AddSingleton<Reconciler>();
         // Before the ActorSystem: its journal expects the tables.
         services.AddHostedService<MigrationService>();
@@ -122,7 +124,9 @@ public static class CohortHosting
                     sp.GetRequiredService<IOptions<ReconciliationOptions>>().Value, sp.GetRequiredService<MessageProducer>(), metrics, singletons),
                 options)
             .WithSingleton<ProjectionRunner>(ProjectionRunner.Name,
-                ProjectionRunner.PropsFor([sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<AccountEventsToKafka>()], offsets, metrics, singletons),
+                ProjectionRunner.PropsFor([
+                    sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<ProductCatalog>(), sp.GetRequiredService<AccountEventsToKafka>(),
+                ], offsets, metrics, singletons),
                 options);
     }
 
