@@ -6,7 +6,8 @@ namespace Cohort.Node.Http.Products;
 
 /// <summary>
 /// The product API over the stock entity: <c>/api/v1/products/{sku}</c>. PUT restocks (creating the product on its
-/// first restock), PATCH changes details, GET reads the product. Reservations go through Kafka.
+/// first restock), PATCH changes details, GET reads the product. Reservations go through Kafka. <c>GET /api/v1/products</c>
+/// lists products from a projection (<see cref="ProductList"/>).
 /// </summary>
 internal static class ProductEndpoints
 {
@@ -17,6 +18,7 @@ internal static class ProductEndpoints
             CommandAsync("restock", sku, request, region, ask, ct));
         products.MapPatch("/{sku}", (string sku, HttpRequest request, IRequiredActor<StockRegion> region, EntityAsk ask, CancellationToken ct) =>
             CommandAsync("change", sku, request, region, ask, ct));
+        products.MapGet("/", ProductList.ListAsync);
         products.MapGet("/{sku}", GetProductAsync);
     }
 
