@@ -20,7 +20,7 @@ namespace Cohort.Cluster.Tests.Persistence.Projections;
 public sealed class ProjectionTests(ProjectionTests.Node fixture, ITestOutputHelper output) : IClassFixture<ProjectionTests.Node>
 {
     internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    internal static readonly string[] Projections = ["reporting", "account-events"];
+    internal static readonly string[] Projections = ["reporting", "products", "account-events"];
 
     public sealed class Node() : InProcessNodeFixture("projections");
 
