@@ -62,24 +62,16 @@ public static class StockFormats
                 w.WriteNumber("units", c.Units);
                 break;
             case DetailsChanged c:
-                WriteOptional(w, "name", c.Name);
-                if (c.Price is { } price)
-                {
-                    w.WriteAmount("price", price);
-                }
-                WriteOptional(w, "category", c.Category);
+                WriteDetails(w, c.Name, c.Price, c.Category);
                 break;
             case StockReserved c:
-                w.WriteString("orderId", c.OrderId);
-                w.WriteNumber("quantity", c.Quantity);
+                WriteReservation(w, c.OrderId, c.Quantity);
                 break;
             case ReservationConfirmed c:
-                w.WriteString("orderId", c.OrderId);
-                w.WriteNumber("quantity", c.Quantity);
+                WriteReservation(w, c.OrderId, c.Quantity);
                 break;
             case ReservationReleased c:
-                w.WriteString("orderId", c.OrderId);
-                w.WriteNumber("quantity", c.Quantity);
+                WriteReservation(w, c.OrderId, c.Quantity);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(r), r.Event, "unknown stock event");
@@ -147,16 +139,10 @@ public static class StockFormats
                 WriteOptional(w, "category", r.Category);
                 break;
             case ChangeDetails d:
-                WriteOptional(w, "name", d.Name);
-                if (d.Price is { } price)
-                {
-                    w.WriteAmount("price", price);
-                }
-                WriteOptional(w, "category", d.Category);
+                WriteDetails(w, d.Name, d.Price, d.Category);
                 break;
             case Reserve r:
-                w.WriteString("orderId", r.OrderId);
-                w.WriteNumber("quantity", r.Quantity);
+                WriteReservation(w, r.OrderId, r.Quantity);
                 break;
             case Confirm f:
                 w.WriteString("orderId", f.OrderId);
@@ -184,6 +170,23 @@ public static class StockFormats
             _ => throw new InvalidDataException($"'{type}' is not a stock command"),
         };
         return new StockCommandEnvelope(e.String("sku"), e.String("requestId"), RequestHash.Parse(e.String("hash")), command);
+    }
+
+    /// <summary>A details change, as the event and the command both have it: only the details given.</summary>
+    private static void WriteDetails(Utf8JsonWriter w, string? name, decimal? price, string? category)
+    {
+        WriteOptional(w, "name", name);
+        if (price is { } given)
+        {
+            w.WriteAmount("price", given);
+        }
+        WriteOptional(w, "category", category);
+    }
+
+    private static void WriteReservation(Utf8JsonWriter w, string orderId, long quantity)
+    {
+        w.WriteString("orderId", orderId);
+        w.WriteNumber("quantity", quantity);
     }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
