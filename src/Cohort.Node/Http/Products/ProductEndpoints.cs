@@ -53,17 +53,7 @@ internal static class ProductEndpoints
         return reply switch
         {
             StockView { Exists: false } => Problems.Of(Problems.NotFound, $"product '{sku}' does not exist"),
-            StockView product => Results.Json(new
-            {
-                sku = product.Sku,
-                name = product.Name,
-                price = Amount.Format(product.Price),
-                asset = product.Asset,
-                category = product.Category,
-                available = product.Available,
-                reserved = product.Reserved,
-                sold = product.Sold,
-            }),
+            StockView product => ProductJson.Product(product),
             _ => Problems.Of(Problems.Timeout, $"product '{sku}' did not answer in time; retry"),
         };
     }

@@ -36,23 +36,7 @@ internal static class ProductList
             return Problems.Validation($"pageSize must be a whole number from 1 to {MaxPageSize}");
         }
         var found = await catalog.ListAsync(category, page, pageSize, ct);
-        return Results.Json(new
-        {
-            items = found.Items.Select(p => new
-            {
-                sku = p.Sku,
-                name = p.Name,
-                price = Cohort.Domain.Amount.Format(p.Price),
-                asset = p.Asset,
-                category = p.Category,
-                available = p.Available,
-                reserved = p.Reserved,
-                sold = p.Sold,
-            }),
-            page,
-            pageSize,
-            total = found.Total,
-        });
+        return ProductJson.Page(found, page, pageSize);
     }
 
     /// <summary>Digits only (no sign, spaces or exponent); an absent parameter is <paramref name="absent"/>.</summary>

@@ -1,0 +1,47 @@
+using System.Buffers;
+using System.Text.Json;
+using Cohort.Cluster.Entities.Stock;
+using Cohort.Cluster.Persistence.Projections;
+
+namespace Cohort.Node.Http.Products;
+
+/// <summary>
+/// Products as the API shows them, in the one form <see cref="StockView.WriteProperties"/> gives them: the GET of one
+/// product, each item of the list and a command's answer cannot drift apart.
+/// </summary>
+internal static class ProductJson
+{
+    public static IResult Product(StockView product) => Json(w =>
+    {
+        w.WriteStartObject();
+        product.WriteProperties(w);
+        w.WriteEndObject();
+    });
+
+    public static IResult Page(ProductCatalogQuery.Page found, int page, int pageSize) => Json(w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("items");
+        foreach (var product in found.Items)
+        {
+            w.WriteStartObject();
+            product.WriteProperties(w);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("page", page);
+        w.WriteNumber("pageSize", pageSize);
+        w.WriteNumber("total", found.Total);
+        w.WriteEndObject();
+    });
+
+    private static IResult Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+        return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
+    }
+}
