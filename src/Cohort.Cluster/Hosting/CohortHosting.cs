@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Metrics;
@@ -33,6 +34,7 @@ public static class CohortHosting
         new AccountModule(),
         new TransferModule(),
         new StockModule(),
+        new OrderModule(),
     ];
 
     /// <summary>
@@ -47,6 +49,7 @@ public static class CohortHosting
         services.Configure<EntityOptions>(configuration.GetSection(EntityOptions.Section));
         services.Configure<AccountOptions>(configuration.GetSection(AccountOptions.Section));
         services.Configure<TransferOptions>(configuration.GetSection(TransferOptions.Section));
+        services.Configure<OrderOptions>(configuration.GetSection(OrderOptions.Section));
         services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
         services.Configure<ReconciliationOptions>(configuration.GetSection(ReconciliationOptions.Section));
 
@@ -67,6 +70,8 @@ public static class CohortHosting
         services.AddSingleton<ReportingTables>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<ProductCatalogQuery>();
+        services.AddSingleton<OrderBook>();
+        services.AddSingleton<OrderBookQuery>();
         services.AddSingleton<Reconciler>();
         // Before the ActorSystem: its journal expects the tables.
         services.AddHostedService<MigrationService>();
@@ -125,8 +130,13 @@ public static class CohortHosting
                 options)
             .WithSingleton<ProjectionRunner>(ProjectionRunner.Name,
                 ProjectionRunner.PropsFor([
-                    sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<ProductCatalog>(), sp.GetRequiredService<AccountEventsToKafka>(),
+                    sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<ProductCatalog>(), sp.GetRequiredService<OrderBook>(),
+                    sp.GetRequiredService<AccountEventsToKafka>(),
                 ], offsets, metrics, singletons),
+                options)
+            .WithSingleton<OrderKeeper>(OrderKeeper.Name,
+                (_, registry, _) => OrderKeeper.PropsFor(sp.GetRequiredService<OrderBookQuery>(), registry.Get<OrderRegion>(),
+                    sp.GetRequiredService<IOptions<OrderOptions>>().Value, singletons),
                 options);
     }
 

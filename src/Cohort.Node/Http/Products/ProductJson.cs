@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Persistence.Projections;
 
@@ -11,14 +9,14 @@ namespace Cohort.Node.Http.Products;
 /// </summary>
 internal static class ProductJson
 {
-    public static IResult Product(StockView product) => Json(w =>
+    public static IResult Product(StockView product) => JsonResult.Of(w =>
     {
         w.WriteStartObject();
         product.WriteProperties(w);
         w.WriteEndObject();
     });
 
-    public static IResult Page(ProductCatalogQuery.Page found, int page, int pageSize) => Json(w =>
+    public static IResult Page(ProductCatalogQuery.Page found, int page, int pageSize) => JsonResult.Of(w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("items");
@@ -34,14 +32,4 @@ internal static class ProductJson
         w.WriteNumber("total", found.Total);
         w.WriteEndObject();
     });
-
-    private static IResult Json(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-        return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
-    }
 }
