@@ -10,6 +10,9 @@ public static class Order
 {
     public static Decision<OrderEvent> Decide(OrderState state, OrderCommand command) => command switch
     {
+        // A sale's buyer whose order found no unit left keeps hearing why: the same account cannot buy in it twice.
+        PlaceOrder { FlashSale: true } when state.Status == OrderStatus.Rejected =>
+            Decision<OrderEvent>.Reject(state.Reason ?? RejectionCodes.SoldOut, $"product '{state.Terms.Sku}' could not be reserved: {state.Reason}"),
         PlaceOrder c when state.Status != OrderStatus.None => c.FlashSale
             ? Decision<OrderEvent>.Reject(RejectionCodes.AlreadyPurchased, $"account '{state.Terms.AccountId}' already bought product '{state.Terms.Sku}' in this sale")
             : Decision<OrderEvent>.Reject(RejectionCodes.IdempotencyConflict, $"order '{state.OrderId}' already exists"),

@@ -35,7 +35,7 @@ internal sealed record InProcessNodeSettings(string NodeId, string ConnectionStr
 internal sealed class InProcessNode : IAsyncDisposable
 {
     /// <summary>The cluster singletons a ready node runs, by the names they report to <see cref="LocalSingletons"/> (the projections' names).</summary>
-    public static readonly string[] Singletons = [ReconciliationActor.Name, ProjectionRunner.Name];
+    public static readonly string[] Singletons = [ReconciliationActor.Name, ProjectionRunner.Name, OrderKeeper.Name];
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private const int StartAttempts = 3;

@@ -10,7 +10,7 @@ internal sealed record ClusterInfo(string ServedBy, string? Leader, List<Cluster
     public const string TransferRegion = "transfer";
 
     /// <summary>The singletons every cluster runs, each on its oldest member.</summary>
-    public static readonly string[] Singletons = ["projections", "reconciliation"];
+    public static readonly string[] Singletons = ["order-keeper", "projections", "reconciliation"];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -17,11 +17,14 @@ internal sealed class TestCluster : IAsyncDisposable
     private readonly TestLog log;
     private readonly List<NodeProcess> nodes = [];
     private readonly List<string> seeds = [];
+    private readonly IReadOnlyDictionary<string, string>? settings;
     // COHORT_KEEP_NODE_LOGS=1 keeps the node logs of passing tests too.
     private bool keepLogs = Environment.GetEnvironmentVariable("COHORT_KEEP_NODE_LOGS") == "1";
 
-    private TestCluster(EmbeddedKafka kafka, PostgresServer postgres, string connectionString, string logDirectory, TestLog log)
+    private TestCluster(
+        EmbeddedKafka kafka, PostgresServer postgres, string connectionString, string logDirectory, TestLog log, IReadOnlyDictionary<string, string>? settings)
     {
+        this.settings = settings;
         Kafka = kafka;
         this.postgres = postgres;
         ConnectionString = connectionString;
@@ -37,7 +40,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<NodeProcess> Nodes => nodes;
 
-    public static async Task<TestCluster> StartAsync(string name, TestLog log, int nodeCount = 3)
+    /// <param name="settings">Settings beyond a node's basics, as <c>Cohort:Section:Key</c> to value, for every node.</param>
+    public static async Task<TestCluster> StartAsync(string name, TestLog log, int nodeCount = 3, IReadOnlyDictionary<string, string>? settings = null)
     {
         var clock = Stopwatch.StartNew();
         var postgres = new PostgresServer();
@@ -45,7 +49,7 @@ internal sealed class TestCluster : IAsyncDisposable
         var connectionString = await postgres.CreateDatabaseAsync(name);
         var kafka = EmbeddedKafka.Start(new EmbeddedKafkaOptions());
         var logDirectory = Directory.CreateTempSubdirectory($"cohort-{name}-").FullName;
-        var cluster = new TestCluster(kafka, postgres, connectionString, logDirectory, log);
+        var cluster = new TestCluster(kafka, postgres, connectionString, logDirectory, log, settings);
         try
         {
             var remotingPorts = Enumerable.Range(0, nodeCount).Select(_ => FreePort.Next()).ToList();
@@ -76,7 +80,7 @@ internal sealed class TestCluster : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var node = NodeProcess.Start(nodeId, FreePort.Next(), remotingPort ?? FreePort.Next(), seeds, Kafka.BootstrapServers, ConnectionString,
-                LogDirectory);
+                LogDirectory, settings);
             try
             {
                 await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));

@@ -1,0 +1,54 @@
+using Akka.Hosting;
+using Cohort.Cluster.Entities.Orders;
+using Cohort.Domain;
+using Microsoft.Extensions.Options;
+
+namespace Cohort.Node.Http.FlashSales;
+
+/// <summary>
+/// <c>POST /api/v1/flash-sales/{sku}/purchase {"requestId","accountId"}</c>: one unit per account per SKU. The order's
+/// id stands for the account and the SKU (<see cref="FlashSaleOrders.IdOf"/>), so the order entity itself refuses a
+/// second purchase, concurrent or after failover. The answer comes once the order is journaled, with its id; the
+/// reservation and what follows go on without the buyer.
+/// </summary>
+internal static class FlashSaleEndpoints
+{
+    public static void MapFlashSaleEndpoints(this WebApplication app) =>
+        app.MapPost("/api/v1/flash-sales/{sku}/purchase", PurchaseAsync);
+
+    private static async Task<IResult> PurchaseAsync(
+        string sku, HttpRequest request, IRequiredActor<OrderRegion> orders, EntityAsk ask, IOptions<OrderOptions> options, CancellationToken ct)
+    {
+        var (doc, error) = await JsonBody.ReadAsync(request, ct);
+        if (doc is null)
+        {
+            return Problems.Validation(error!);
+        }
+        string? requestId, accountId;
+        using (doc)
+        {
+            if (!JsonBody.IsAbsentOrString(doc.RootElement, "requestId") || !JsonBody.IsAbsentOrString(doc.RootElement, "accountId"))
+            {
+                return Problems.Validation("requestId and accountId must be strings");
+            }
+            requestId = JsonBody.String(doc.RootElement, "requestId");
+            accountId = JsonBody.String(doc.RootElement, "accountId");
+        }
+        if (!Identifier.IsValid(requestId) || !Identifier.IsValid(accountId) || !Identifier.IsValid(sku))
+        {
+            return Problems.Validation($"requestId, accountId and the sku are required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
+        }
+        var orderId = FlashSaleOrders.IdOf(sku, accountId!);
+        if (!Identifier.IsValid(orderId))
+        {
+            return Problems.Validation($"the sku and accountId are too long together: the sale's order id '{orderId[..20]}...' must be at most {Identifier.MaxLength} characters");
+        }
+        var parsed = OrderCommandParser.Place(orderId, requestId!, accountId, sku, 1, flashSale: true, options.Value, DateTime.UtcNow);
+        if (parsed.Message is not { } place)
+        {
+            return Problems.Validation(parsed.Error!);
+        }
+        var reply = await ask.AskAsync(orders.ActorRef, OrderRegion.TypeName, place, ct);
+        return EntityAsk.ToResult(reply, $"purchase '{requestId}' of '{sku}'");
+    }
+}
