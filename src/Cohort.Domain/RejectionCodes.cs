@@ -11,4 +11,5 @@ public static class RejectionCodes
     public const string NotFound = "not_found";
     public const string SoldOut = "sold_out";
     public const string ReservationNotFound = "reservation_not_found";
+    public const string CartEmpty = "cart_empty";
 }
