@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Carts;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Metrics;
@@ -33,6 +34,7 @@ public static class CohortHosting
         new AccountModule(),
         new TransferModule(),
         new StockModule(),
+        new CartModule(),
     ];
 
     /// <summary>
