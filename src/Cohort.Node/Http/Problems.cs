@@ -36,6 +36,7 @@ internal static class Problems
         RejectionCodes.IdempotencyConflict => "The request id was used for a different request",
         RejectionCodes.SoldOut => "Not enough units available",
         RejectionCodes.ReservationNotFound => "The order holds no reservation",
+        RejectionCodes.CartEmpty => "The cart is empty",
         Timeout => "No answer in time; retry with the same request id",
         Unavailable => "Cannot take the request now; retry with the same request id",
         CommandFailed => "The entity failed on this command and did not apply it",
