@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Cohort.Cluster.Persistence;
-using Cohort.Domain;
 using Cohort.Domain.Carts;
 
 namespace Cohort.Cluster.Entities.Carts;
