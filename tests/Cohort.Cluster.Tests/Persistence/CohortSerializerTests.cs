@@ -2,12 +2,15 @@ using System.Text;
 using Akka.Serialization;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Carts;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Persistence;
 using Cohort.Cluster.Singletons;
 using Cohort.Cluster.Tests.Support;
+using Cohort.Domain;
 using Cohort.Domain.Accounts;
+using Cohort.Domain.Carts;
 using Cohort.Domain.Stock;
 using Cohort.Domain.Transfers;
 using Xunit.Abstractions;
@@ -37,6 +40,10 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             Reservations = StockState.Empty("mug-1").Reservations.Add("o-1", 1).Add("o-2", 2),
         };
         var stockAccepted = new StockCommandAccepted("r-1", 4, StockView.Of(product));
+        var lines = new ValueList<CartLine>([new CartLine("cup-1", 1), new CartLine("mug-1", 2)]);
+        var orders = new ValueList<CartOrder>([new CartOrder("c-1:cup-1", "cup-1", 1), new CartOrder("c-1:mug-1", "mug-1", 2)]);
+        var cart = CartState.Empty("alice") with { Lines = CartState.Empty("alice").Lines.Add("cup-1", 1).Add("mug-1", 2), CheckedOut = 3 };
+        var cartAccepted = new CartCommandAccepted("r-1", 4, CartView.Of(cart), null);
         object[] messages =
         [
             new Refused(Stamp, "insufficient_funds", "available USDT is 5, 10 requested"),
@@ -85,6 +92,21 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             new GetStock("mug-1"),
             StockView.Of(product),
             StockView.Of(StockState.Empty("mug-2")),
+            new CartRecord(Stamp, new CartLinesSet(lines)),
+            new CartRecord(Stamp, new CartLinesSet(ValueList<CartLine>.Empty)),
+            new CartRecord(Stamp, new CartCleared()),
+            new CartRecord(Stamp, new CartCheckedOut(orders)),
+            new CartSnapshot(cart, [new LoggedRequest(Stamp, cartAccepted), new LoggedRequest(Stamp with { RequestId = "r-2" }, rejected)]),
+            new CartSnapshot(CartState.Empty("bob"), []),
+            cartAccepted,
+            new CartCommandAccepted("c-1", 5, CartView.Of(CartState.Empty("alice")), orders),
+            CartCommandParser.Envelope("alice", "k-1", new SetCart(lines)),
+            CartCommandParser.Envelope("alice", "k-2", new SetCart(ValueList<CartLine>.Empty)),
+            CartCommandParser.Envelope("alice", "k-3", new ClearCart()),
+            CartCommandParser.Envelope("alice", "k-4", new CheckOut("k-4")),
+            new GetCart("alice"),
+            CartView.Of(cart),
+            CartView.Of(CartState.Empty("bob")),
             new TransferRecord(Stamp, new TransferStarted(Terms)),
             new TransferRecord(Stamp, new TransferDebitConfirmed(Terms)),
             new TransferRecord(Stamp, new TransferCompleted(Terms)),
@@ -146,6 +168,12 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
                 Assert.Equal(s.State.Reservations.ToList(), stock.State.Reservations.ToList());
                 Assert.Equal(s.Requests, stock.Requests);
                 break;
+            case CartSnapshot s:
+                var cart = (CartSnapshot)back;
+                Assert.Equal((s.State.AccountId, s.State.CheckedOut), (cart.State.AccountId, cart.State.CheckedOut));
+                Assert.Equal(s.State.Lines.ToList(), cart.State.Lines.ToList());
+                Assert.Equal(s.Requests, cart.Requests);
+                break;
             case TransferSnapshot s:
                 Assert.Equal(s.State, ((TransferSnapshot)back).State);
                 Assert.Equal(s.Requests, ((TransferSnapshot)back).Requests);
@@ -203,6 +231,14 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orderId":"o-1","quantity":3,"available":12,"reserved":0,"sold":3}""" },
         { new StockRecord(Stamp, new ReservationReleased("o-1", 3), new StockUnits(15, 0, 0)), "stock.released.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orderId":"o-1","quantity":3,"available":15,"reserved":0,"sold":0}""" },
+        { new CartRecord(Stamp, new CartLinesSet(new ValueList<CartLine>([new CartLine("cup-1", 1), new CartLine("mug-1", 10000)]))), "cart.linesSet.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","lines":[{"sku":"cup-1","quantity":1},{"sku":"mug-1","quantity":10000}]}""" },
+        { new CartRecord(Stamp, new CartLinesSet(ValueList<CartLine>.Empty)), "cart.linesSet.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","lines":[]}""" },
+        { new CartRecord(Stamp, new CartCleared()), "cart.cleared.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z"}""" },
+        { new CartRecord(Stamp, new CartCheckedOut(new ValueList<CartOrder>([new CartOrder("r-1:cup-1", "cup-1", 1), new CartOrder("r-1:mug-1", "mug-1", 2)]))), "cart.checkedOut.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orders":[{"orderId":"r-1:cup-1","sku":"cup-1","quantity":1},{"orderId":"r-1:mug-1","sku":"mug-1","quantity":2}]}""" },
         { new TransferRecord(Stamp, new TransferStarted(Terms)), "transfer.started.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","from":"alice","to":"bob","asset":"USDT","amount":"30.50"}""" },
         { new TransferRecord(Stamp, new TransferDebitConfirmed(Terms)), "transfer.debitConfirmed.v1",
@@ -238,6 +274,10 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             StockCommandParser.Envelope("s", "r", new Restock("Mug", 12.5m, "EUR", 1, null)).Hash);
         Assert.NotEqual(StockCommandParser.Envelope("s", "r", new ChangeDetails("Mug", null, null)).Hash,
             StockCommandParser.Envelope("s", "r", new ChangeDetails(null, null, "Mug")).Hash);
+        Assert.Equal("7bd2c34d3b50e75c570fb42fd86a3738",
+            CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("mug-1", 2), new CartLine("cup-1", 1)]))).Hash.ToString());
+        Assert.Equal(CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("mug-1", 2), new CartLine("cup-1", 1)]))).Hash,
+            CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("cup-1", 1), new CartLine("mug-1", 2)]))).Hash);
     }
 
     [Theory]
