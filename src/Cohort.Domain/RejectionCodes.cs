@@ -11,13 +11,10 @@ public static class RejectionCodes
     public const string NotFound = "not_found";
     public const string SoldOut = "sold_out";
     public const string ReservationNotFound = "reservation_not_found";
-<<<<<<< HEAD
     public const string AlreadyPurchased = "already_purchased";
     public const string OrderPending = "order_pending";
     public const string PaymentInProgress = "payment_in_progress";
     public const string OrderPaid = "order_paid";
     public const string OrderClosed = "order_closed";
-=======
     public const string CartEmpty = "cart_empty";
->>>>>>> cart
 }

@@ -6,11 +6,8 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
-<<<<<<< HEAD
-using Cohort.Cluster.Entities.Orders;
-=======
 using Cohort.Cluster.Entities.Carts;
->>>>>>> cart
+using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Metrics;
@@ -38,11 +35,8 @@ public static class CohortHosting
         new AccountModule(),
         new TransferModule(),
         new StockModule(),
-<<<<<<< HEAD
         new OrderModule(),
-=======
         new CartModule(),
->>>>>>> cart
     ];
 
     /// <summary>

@@ -9,8 +9,11 @@ namespace Cohort.Domain.Carts;
 /// </summary>
 public static class Cart
 {
-    /// <summary>The id of the order a checkout makes of one line: the same checkout always makes the same orders.</summary>
-    public static string OrderId(string checkoutId, string sku) => $"{checkoutId}:{sku}";
+    /// <summary>
+    /// The id of the order a checkout makes of one line: the same checkout always makes the same orders, and no two
+    /// accounts' checkouts make the same one.
+    /// </summary>
+    public static string OrderId(string accountId, string checkoutId, string sku) => DerivedId.Of("cart", accountId, checkoutId, sku);
 
     public static Decision<CartEvent> Decide(CartState state, CartCommand command) => command switch
     {
@@ -40,12 +43,7 @@ public static class Cart
 
     private static Decision<CartEvent> Orders(CartState state, CheckOut c)
     {
-        var orders = state.Lines.Select(line => new CartOrder(OrderId(c.CheckoutId, line.Key), line.Key, line.Value)).ToList();
-        if (orders.FirstOrDefault(o => !Identifier.IsValid(o.OrderId)) is { } tooLong)
-        {
-            return Decision<CartEvent>.Reject(RejectionCodes.ValidationFailed,
-                $"the order id '{tooLong.OrderId}' (request id, ':', sku) would be longer than {Identifier.MaxLength} characters: check out with a shorter request id");
-        }
+        var orders = state.Lines.Select(line => new CartOrder(OrderId(state.AccountId, c.CheckoutId, line.Key), line.Key, line.Value)).ToList();
         return Decision<CartEvent>.Accept(new CartCheckedOut(new ValueList<CartOrder>(orders)));
     }
 

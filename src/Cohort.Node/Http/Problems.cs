@@ -36,15 +36,12 @@ internal static class Problems
         RejectionCodes.IdempotencyConflict => "The request id was used for a different request",
         RejectionCodes.SoldOut => "Not enough units available",
         RejectionCodes.ReservationNotFound => "The order holds no reservation",
-<<<<<<< HEAD
         RejectionCodes.AlreadyPurchased => "This account already bought this product in the sale",
         RejectionCodes.OrderPending => "The order is still reserving its units",
         RejectionCodes.PaymentInProgress => "The order is being paid",
         RejectionCodes.OrderPaid => "The order is paid",
         RejectionCodes.OrderClosed => "The order is closed",
-=======
         RejectionCodes.CartEmpty => "The cart is empty",
->>>>>>> cart
         Timeout => "No answer in time; retry with the same request id",
         Unavailable => "Cannot take the request now; retry with the same request id",
         CommandFailed => "The entity failed on this command and did not apply it",

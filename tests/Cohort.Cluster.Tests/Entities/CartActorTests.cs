@@ -138,7 +138,8 @@ public sealed class CartActorTests(JournalDatabase journal, ITestOutputHelper ou
 
         var accepted = Assert.IsType<CartCommandAccepted>(await SendAsync(cart, checkout));
 
-        var orders = new ValueList<CartOrder>([new CartOrder("c-1:cup-1", "cup-1", 1), new CartOrder("c-1:mug-1", "mug-1", 2)]);
+        var orders = new ValueList<CartOrder>([
+            new CartOrder(Cart.OrderId(accountId, "c-1", "cup-1"), "cup-1", 1), new CartOrder(Cart.OrderId(accountId, "c-1", "mug-1"), "mug-1", 2)]);
         Assert.Equal(new CartCommandAccepted("c-1", 2, new CartView(accountId, ValueList<CartLine>.Empty), orders), accepted);
         Assert.Equal("cart.checkedOut.v1", (await Journal.RowAsync(CartPid(accountId), 2))!.Manifest);
         Assert.Empty((await ViewAsync(cart, accountId)).Lines);
@@ -152,7 +153,7 @@ public sealed class CartActorTests(JournalDatabase journal, ITestOutputHelper ou
         Assert.Equal(accepted, await SendAsync(again, checkout));
         Assert.Equal(Lines(("plate-1", 4)), (await ViewAsync(again, accountId)).Lines);
         var second = Assert.IsType<CartCommandAccepted>(await SendAsync(again, Checkout(accountId, "c-2")));
-        Assert.Equal(new ValueList<CartOrder>([new CartOrder("c-2:plate-1", "plate-1", 4)]), second.Orders);
+        Assert.Equal(new ValueList<CartOrder>([new CartOrder(Cart.OrderId(accountId, "c-2", "plate-1"), "plate-1", 4)]), second.Orders);
         Assert.Equal(4, (await Journal.RowsAsync(CartPid(accountId))).Count);
     }
 

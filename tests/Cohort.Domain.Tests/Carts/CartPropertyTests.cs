@@ -44,7 +44,7 @@ public class CartPropertyTests
             {
                 var orders = Assert.IsType<CartCheckedOut>(Assert.Single(decision.Events)).Orders;
                 Assert.True(orders.Select(o => (o.Sku, o.Quantity)).SequenceEqual(before.Lines.Select(l => (l.Key, l.Value))), $"{where}: orders are not the lines");
-                Assert.True(orders.All(o => o.OrderId == $"{c.CheckoutId}:{o.Sku}"), $"{where}: an order id is not '<checkout>:<sku>'");
+                Assert.True(orders.All(o => o.OrderId == Cart.OrderId(before.AccountId, c.CheckoutId, o.Sku)), $"{where}: an order id is not made of the account, checkout and sku");
                 Assert.True(orders.Select(o => o.OrderId).Distinct().Count() == orders.Count, $"{where}: order ids repeat");
                 Assert.Equal(decision.Events, Cart.Decide(before, command).Events);
                 checkouts++;

@@ -39,10 +39,6 @@ internal static class FlashSaleEndpoints
             return Problems.Validation($"requestId, accountId and the sku are required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
         }
         var orderId = FlashSaleOrders.IdOf(sku, accountId!);
-        if (!Identifier.IsValid(orderId))
-        {
-            return Problems.Validation($"the sku and accountId are too long together: the sale's order id '{orderId[..20]}...' must be at most {Identifier.MaxLength} characters");
-        }
         var parsed = OrderCommandParser.Place(orderId, requestId!, accountId, sku, 1, flashSale: true, options.Value, DateTime.UtcNow);
         if (parsed.Message is not { } place)
         {
