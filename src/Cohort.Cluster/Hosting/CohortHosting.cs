@@ -8,6 +8,7 @@ using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Kafka;
 using Cohort.Cluster.Persistence;
@@ -67,6 +68,7 @@ public static class CohortHosting
         services.AddSingleton<ReportingTables>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<ProductCatalogQuery>();
+        services.AddSingleton<SoldOutBoard>();
         services.AddSingleton<Reconciler>();
         // Before the ActorSystem: its journal expects the tables.
         services.AddHostedService<MigrationService>();
@@ -85,6 +87,7 @@ public static class CohortHosting
                 akka.AddHocon(overrides, HoconAddMode.Prepend);
             }
             FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
+            akka.WithSoldOutBoard(sp.GetRequiredService<SoldOutBoard>());
             var extractor = new EntityExtractor(entities.ShardCount);
             foreach (var module in sp.GetRequiredService<IReadOnlyList<EntityModule>>())
             {
