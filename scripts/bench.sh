@@ -326,11 +326,13 @@ remoting_port=$(free_port)
 url=http://127.0.0.1:$http_port
 say "starting node bench-node at $url, remoting on port $remoting_port ${node_args[*]:-}"
 # From its own folder: the content root is the working directory, and appsettings.json (log levels: no line per
-# HTTP request) is found there only. A cluster of one: the node is its own seed.
+# HTTP request) is found there only. A cluster of one: the node is its own seed. The node's request limit (1,000/s by
+# default) would measure the limiter, not the node: it is lifted (BENCH_NODE_ARGS can set it again).
 (cd "$node_dir" && exec env "${node_env[@]}" dotnet Cohort.Node.dll --urls "$url" --Cohort:Node:NodeId=bench-node --Cohort:Node:Url="$url" \
     --Cohort:Cluster:Hostname=127.0.0.1 --Cohort:Cluster:Port="$remoting_port" \
     --Cohort:Cluster:SeedNodes:0="akka.tcp://cohort@127.0.0.1:$remoting_port" \
-    --Cohort:Kafka:BootstrapServers="$bootstrap" --Cohort:Postgres:ConnectionString="$node_cs" "${node_args[@]}") \
+    --Cohort:Kafka:BootstrapServers="$bootstrap" --Cohort:Postgres:ConnectionString="$node_cs" \
+    --Cohort:RateLimits:PerNodePerSecond=1000000 "${node_args[@]}") \
     > "$work/node.log" 2>&1 &
 node_pid=$!
 

@@ -20,11 +20,14 @@ builder.Logging.AddSimpleConsole(o =>
 });
 builder.Services.AddCohort(builder.Configuration);
 builder.Services.AddRequestSigning(builder.Configuration);
+builder.Services.AddCohortRateLimits(builder.Configuration);
 builder.Services.AddSingleton<EntityAsk>();
 builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CohortMetrics.MeterName).AddPrometheusExporter());
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();
+// Before signing: a request over the node's budget is refused before its HMAC is checked and its nonce written.
+app.UseRateLimiter();
 app.UseRequestSigning();
 app.MapAccountEndpoints();
 app.MapTransferEndpoints();

@@ -10,6 +10,7 @@ using Cohort.Cluster.Entities.Carts;
 using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Kafka;
 using Cohort.Cluster.Persistence;
@@ -74,6 +75,7 @@ public static class CohortHosting
         services.AddSingleton<ProductCatalogQuery>();
         services.AddSingleton<OrderBook>();
         services.AddSingleton<OrderBookQuery>();
+        services.AddSingleton<SoldOutBoard>();
         services.AddSingleton<Reconciler>();
         // Before the ActorSystem: its journal expects the tables.
         services.AddHostedService<MigrationService>();
@@ -92,6 +94,7 @@ public static class CohortHosting
                 akka.AddHocon(overrides, HoconAddMode.Prepend);
             }
             FormCluster(akka, sp.GetRequiredService<IOptions<ClusterFormationOptions>>().Value, node);
+            akka.WithSoldOutBoard(sp.GetRequiredService<SoldOutBoard>());
             var extractor = new EntityExtractor(entities.ShardCount);
             foreach (var module in sp.GetRequiredService<IReadOnlyList<EntityModule>>())
             {

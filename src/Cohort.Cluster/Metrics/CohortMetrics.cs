@@ -27,6 +27,7 @@ public sealed class CohortMetrics : IDisposable
     private readonly Counter<long> kafkaCommands;
     private readonly Counter<long> deadLetters;
     private readonly Counter<long> reconciliations;
+    private readonly Counter<long> soldOutFromMemory;
     private readonly Histogram<double> writeDuration;
     private readonly Histogram<double> askDuration;
     private readonly Histogram<double> kafkaBatchDuration;
@@ -45,6 +46,8 @@ public sealed class CohortMetrics : IDisposable
         kafkaCommands = meter.CreateCounter<long>("cohort_kafka_commands", description: "Command messages consumed from Kafka, by topic and outcome.");
         deadLetters = meter.CreateCounter<long>("cohort_dead_letters", description: "Command messages put on a dead-letter topic, by topic and reason.");
         reconciliations = meter.CreateCounter<long>("cohort_reconciliations", description: "Reconciliations run on this node.");
+        soldOutFromMemory = meter.CreateCounter<long>("cohort_sold_out_from_memory",
+            description: "Requests this node answered sold_out from its sold-out board, without asking the stock entity.");
         writeDuration = meter.CreateHistogram("cohort_journal_write_duration", "s", "Time from handing a batch of records to the journal until it is durable.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         askDuration = meter.CreateHistogram("cohort_ask_duration", "s", "Time from sending a command to an entity until its answer, from this node.",
@@ -87,6 +90,9 @@ public sealed class CohortMetrics : IDisposable
 
     public void DeadLettered(string topic, string reason) =>
         deadLetters.Add(1, new("topic", topic), new("reason", reason));
+
+    /// <summary>Not labelled by SKU: one series per product would grow without bound.</summary>
+    public void SoldOutAnsweredFromMemory() => soldOutFromMemory.Add(1);
 
     public void KafkaBatch(TimeSpan duration) => kafkaBatchDuration.Record(duration.TotalSeconds);
 

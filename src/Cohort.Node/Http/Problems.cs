@@ -9,6 +9,7 @@ internal static class Problems
     public const string Unavailable = "unavailable";
     public const string NotFound = RejectionCodes.NotFound;
     public const string CommandFailed = "command_failed";
+    public const string RateLimited = "rate_limited";
 
     public static IResult Of(string code, string detail) => Results.Json(
         new { type = $"https://cohort.dev/problems/{code}", title = Title(code), status = StatusOf(code), detail, code },
@@ -24,6 +25,7 @@ internal static class Problems
         Timeout => StatusCodes.Status504GatewayTimeout,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
         CommandFailed => StatusCodes.Status500InternalServerError,
+        RateLimited => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -46,6 +48,7 @@ internal static class Problems
         Unavailable => "Cannot take the request now; retry with the same request id",
         CommandFailed => "The entity failed on this command and did not apply it",
         NotFound => "Not found",
+        RateLimited => "Too many requests; retry after the time in Retry-After",
         _ => "The command was refused",
     };
 }

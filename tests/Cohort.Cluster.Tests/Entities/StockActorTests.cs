@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Stock;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Tests.Support;
 using Cohort.Domain;
 using Cohort.Domain.Stock;
@@ -16,8 +17,8 @@ public sealed class StockActorTests(JournalDatabase journal, ITestOutputHelper o
 {
     private static readonly Restock Mugs = new("Mug", 12.50m, "EUR", 10, "kitchen");
 
-    private IActorRef StartStock(string sku, EntityOptions? options = null) =>
-        Sys.ActorOf(StockActor.PropsFor(sku, options ?? new EntityOptions(), Metrics));
+    private IActorRef StartStock(string sku, EntityOptions? options = null, IActorRef? soldOutBoard = null) =>
+        Sys.ActorOf(StockActor.PropsFor(sku, options ?? new EntityOptions(), Metrics, soldOutBoard ?? ActorRefs.Nobody));
 
     private static string StockPid(string sku) => PersistenceIds.Of(StockRegion.TypeName, sku);
 
@@ -144,5 +145,54 @@ public sealed class StockActorTests(JournalDatabase journal, ITestOutputHelper o
         Assert.Equal(refused, await SendAsync(again, reserve));
         Assert.Equal(15, (await ViewAsync(again, sku)).Available);
         Assert.IsType<StockCommandAccepted>(await SendAsync(again, Command(sku, "r-4", new Reserve("o-1", 11))));
+    }
+
+    [Fact]
+    public async Task The_board_is_told_each_turn_between_sold_out_and_available_at_its_sequence_number()
+    {
+        var sku = NewId("sku");
+        var board = CreateTestProbe();
+        var stock = StartStock(sku, soldOutBoard: board);
+        StockCommand[] commands =
+        [
+            new Restock("Mug", 12.50m, "EUR", 2, null), new Reserve("o-1", 1), new Reserve("o-2", 1), new Reserve("o-3", 1),
+            new Release("o-1"), new Confirm("o-2"), new Reserve("o-4", 1), new Restock("Mug", 12.50m, "EUR", 3, null),
+        ];
+        for (var i = 0; i < commands.Length; i++)
+        {
+            await SendAsync(stock, Command(sku, $"r-{i}", commands[i]));
+        }
+
+        // Seq 1 available (created), 3 sold out, 4 refused (still sold out: nothing), 5 released, 7 the last unit, 8 restocked.
+        Assert.Equal(new AvailabilityChanged(sku, 1, false), await board.ExpectMsgAsync<AvailabilityChanged>());
+        Assert.Equal(new AvailabilityChanged(sku, 3, true), await board.ExpectMsgAsync<AvailabilityChanged>());
+        Assert.Equal(new AvailabilityChanged(sku, 5, false), await board.ExpectMsgAsync<AvailabilityChanged>());
+        Assert.Equal(new AvailabilityChanged(sku, 7, true), await board.ExpectMsgAsync<AvailabilityChanged>());
+        Assert.Equal(new AvailabilityChanged(sku, 8, false), await board.ExpectMsgAsync<AvailabilityChanged>());
+        await board.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_recovered_product_tells_the_board_its_state_and_one_never_created_tells_nothing()
+    {
+        var sku = NewId("sku");
+        var stock = StartStock(sku);
+        await SendAsync(stock, Command(sku, "r-1", new Restock("Mug", 12.50m, "EUR", 1, null)));
+        await SendAsync(stock, Command(sku, "r-2", new Reserve("o-1", 1)));
+        await StopAsync(stock);
+
+        var board = CreateTestProbe();
+        var again = StartStock(sku, soldOutBoard: board);
+        Assert.Equal(new AvailabilityChanged(sku, 2, true), await board.ExpectMsgAsync<AvailabilityChanged>());
+        await SendAsync(again, Command(sku, "r-3", new Release("o-1")));
+        Assert.Equal(new AvailabilityChanged(sku, 3, false), await board.ExpectMsgAsync<AvailabilityChanged>());
+
+        var missing = NewId("sku");
+        var nobody = CreateTestProbe();
+        var absent = StartStock(missing, soldOutBoard: nobody);
+        Assert.False((await ViewAsync(absent, missing)).Exists);
+        Assert.Equal(RejectionCodes.NotFound,
+            Assert.IsType<CommandRejected>(await SendAsync(absent, Command(missing, "r-1", new Reserve("o-1", 1)))).Code);
+        await nobody.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 }

@@ -114,6 +114,8 @@ internal sealed class NodeProcess : IDisposable
             // Three nodes, PostgreSQL and the test on two cores: each node keeps its connections few.
             ["--Cohort:Postgres:JournalPoolSize"] = "8",
             ["--Cohort:Postgres:PoolSize"] = "6",
+            // The tests drive thousands of requests a second; the ones of the node's limit set their own.
+            ["--Cohort:RateLimits:PerNodePerSecond"] = "1000000",
         };
         for (var i = 0; i < seedNodes.Count; i++)
         {

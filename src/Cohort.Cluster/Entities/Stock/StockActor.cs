@@ -6,12 +6,26 @@ using Cohort.Domain.Stock;
 
 namespace Cohort.Cluster.Entities.Stock;
 
-/// <summary>One product, hosted on the node its shard lives on: the only writer of its units.</summary>
-public sealed class StockActor(string sku, EntityOptions options, CohortMetrics metrics)
+/// <summary>
+/// One product, hosted on the node its shard lives on: the only writer of its units. It tells
+/// <paramref name="soldOutBoard"/> (its node's <see cref="Cohort.Cluster.FlashSales.SoldOutReplica"/>) whenever its
+/// durable state turns sold out or available again.
+/// </summary>
+public sealed class StockActor(string sku, EntityOptions options, CohortMetrics metrics, IActorRef soldOutBoard)
     : JournaledEntity<StockState, StockCommand, StockEvent, StockRecord>(StockRegion.TypeName, sku, StockState.Empty(sku), options, metrics)
 {
-    public static Props PropsFor(string sku, EntityOptions options, CohortMetrics metrics) =>
-        Props.Create(() => new StockActor(sku, options, metrics));
+    private readonly StockAvailability availability = new();
+
+    public static Props PropsFor(string sku, EntityOptions options, CohortMetrics metrics, IActorRef soldOutBoard) =>
+        Props.Create(() => new StockActor(sku, options, metrics, soldOutBoard));
+
+    protected override void OnDurable()
+    {
+        if (availability.Observe(State, LastSequenceNr) is { } change)
+        {
+            soldOutBoard.Tell(change);
+        }
+    }
 
     protected override void OnMessage(object message)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,9 @@ public sealed class StockModule : EntityModule
     {
         var options = services.GetRequiredService<IOptions<EntityOptions>>().Value;
         var metrics = services.GetRequiredService<CohortMetrics>();
-        akka.WithShardRegion<StockRegion>(TypeName, sku => StockActor.PropsFor(sku, options, metrics),
+        // The replica is looked up when an entity starts, long after every actor of the node's start-up exists.
+        akka.WithShardRegion<StockRegion>(TypeName,
+            (_, registry) => sku => StockActor.PropsFor(sku, options, metrics, registry.Get<SoldOutReplica>()),
             extractor, EntityRegions.Options(options, rememberEntities: false));
     }
 
