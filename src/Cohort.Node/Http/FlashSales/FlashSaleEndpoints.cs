@@ -1,6 +1,9 @@
 using Akka.Hosting;
 using Cohort.Cluster.Entities.Orders;
+using Cohort.Cluster.FlashSales;
+using Cohort.Cluster.Metrics;
 using Cohort.Domain;
+using Cohort.Node.Http.RateLimits;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Http.FlashSales;
@@ -9,7 +12,9 @@ namespace Cohort.Node.Http.FlashSales;
 /// <c>POST /api/v1/flash-sales/{sku}/purchase {"requestId","accountId"}</c>: one unit per account per SKU. The order's
 /// id stands for the account and the SKU (<see cref="FlashSaleOrders.IdOf"/>), so the order entity itself refuses a
 /// second purchase, concurrent or after failover. The answer comes once the order is journaled, with its id; the
-/// reservation and what follows go on without the buyer.
+/// reservation and what follows go on without the buyer. Once the product is sold out, the node's
+/// <see cref="SoldOutBoard"/> answers <c>sold_out</c> without asking the order, the stock or the database; each
+/// account may try <see cref="RateLimitOptions.PerAccountPerSecond"/> times a second on each node.
 /// </summary>
 internal static class FlashSaleEndpoints
 {
@@ -17,7 +22,8 @@ internal static class FlashSaleEndpoints
         app.MapPost("/api/v1/flash-sales/{sku}/purchase", PurchaseAsync);
 
     private static async Task<IResult> PurchaseAsync(
-        string sku, HttpRequest request, IRequiredActor<OrderRegion> orders, EntityAsk ask, IOptions<OrderOptions> options, CancellationToken ct)
+        string sku, HttpRequest request, IRequiredActor<OrderRegion> orders, EntityAsk ask, IOptions<OrderOptions> options,
+        SoldOutBoard board, PurchaseRateLimiter limiter, CohortMetrics metrics, CancellationToken ct)
     {
         var (doc, error) = await JsonBody.ReadAsync(request, ct);
         if (doc is null)
@@ -37,6 +43,15 @@ internal static class FlashSaleEndpoints
         if (!Identifier.IsValid(requestId) || !Identifier.IsValid(accountId) || !Identifier.IsValid(sku))
         {
             return Problems.Validation($"requestId, accountId and the sku are required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
+        }
+        if (!limiter.TryAcquire(accountId!, out var retryAfter))
+        {
+            return new RateLimited(retryAfter, $"account '{accountId}' is over its purchase budget on this node; retry after the Retry-After seconds");
+        }
+        if (board.IsSoldOut(sku))
+        {
+            metrics.SoldOutAnsweredFromMemory();
+            return Problems.Of(RejectionCodes.SoldOut, $"product '{sku}' is sold out");
         }
         var orderId = FlashSaleOrders.IdOf(sku, accountId!);
         var parsed = OrderCommandParser.Place(orderId, requestId!, accountId, sku, 1, flashSale: true, options.Value, DateTime.UtcNow);
