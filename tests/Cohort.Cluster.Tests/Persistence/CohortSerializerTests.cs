@@ -3,6 +3,7 @@ using Akka.Serialization;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Carts;
+using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
 using Cohort.Cluster.Persistence;
@@ -11,6 +12,7 @@ using Cohort.Cluster.Tests.Support;
 using Cohort.Domain;
 using Cohort.Domain.Accounts;
 using Cohort.Domain.Carts;
+using Cohort.Domain.Orders;
 using Cohort.Domain.Stock;
 using Cohort.Domain.Transfers;
 using Xunit.Abstractions;
@@ -26,6 +28,18 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
     private static readonly Stamp Stamp = new("r-1", RequestHash.Of("golden"), new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc).AddTicks(1234567));
 
     private static readonly TransferTerms Terms = new("alice", "bob", "USDT", 30.50m);
+
+    private static readonly OrderTerms OrderTerms = new("alice", "mug-1", 2);
+
+    private static readonly DateTime PlacedAt = new(2024, 5, 6, 7, 0, 0, DateTimeKind.Utc);
+
+    private static readonly OrderState PayingOrder = new("flash:mug-1:alice", OrderStatus.Confirming, OrderTerms, PlacedAt, PlacedAt.AddMinutes(15),
+        "EUR", 12.50m, 2, null);
+
+    private static readonly OrderAccepted OrderAnswer = new("o-1:pay-2", OrderView.Of(PayingOrder));
+
+    private static readonly OrderCommandEnvelope PlaceCommand = OrderCommandParser.Place("o-1", "o-1", "alice", "mug-1", 2, flashSale: true,
+        new OrderOptions { PaymentTimeout = TimeSpan.FromMinutes(15) }, PlacedAt).Message!;
 
     public static TheoryData<string, object> Messages()
     {
@@ -119,6 +133,28 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             TransferCommandParser.Envelope("t-1", Terms),
             new AwaitTransfer("t-1"),
             new TransferNotFound("t-1"),
+            new OrderRecord(Stamp, new OrderPlaced(OrderTerms, PlacedAt, PlacedAt.AddMinutes(15))),
+            new OrderRecord(Stamp, new OrderReserved(12.50m, "EUR")),
+            new OrderRecord(Stamp, new OrderRejected("sold_out")),
+            new OrderRecord(Stamp, new PaymentStarted(2)),
+            new OrderRecord(Stamp, new PaymentRefused("insufficient_funds")),
+            new OrderRecord(Stamp, new FundsFrozen()),
+            new OrderRecord(Stamp, new UnitsSold()),
+            new OrderRecord(Stamp, new OrderPaid()),
+            new OrderRecord(Stamp, new SaleRefused("reservation_not_found")),
+            new OrderRecord(Stamp, new ReleaseStarted(true)),
+            new OrderRecord(Stamp, new OrderClosed(false)),
+            new OrderRecord(Stamp, new OrderFailed("the account refused")),
+            new OrderSnapshot(PayingOrder, [new LoggedRequest(Stamp with { RequestId = "o-1:pay-2" }, OrderAnswer), new LoggedRequest(Stamp with { RequestId = "r-2" }, rejected)]),
+            OrderAnswer,
+            PlaceCommand,
+            new PayOrderRequest("o-1", "p-1"),
+            new CancelOrderRequest("o-1", "c-1"),
+            new AwaitReservation("o-1", "o-1"),
+            new GetOrder("o-1"),
+            new CheckOrder("o-1"),
+            OrderView.Of(PayingOrder),
+            OrderView.Of(OrderState.New("o-2")),
             new Reconcile(ReconciliationScope.Full),
             new ReconciliationReport(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc), ReconciliationScope.Totals, 42, 40, 2,
                 [new AssetTotal("USDT", 100.50m, 1m, 101.50m)], [new Mismatch("asset_total", "USDT", "off by 0.5")], 1),
@@ -173,6 +209,10 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
                 Assert.Equal((s.State.AccountId, s.State.CheckedOut), (cart.State.AccountId, cart.State.CheckedOut));
                 Assert.Equal(s.State.Lines.ToList(), cart.State.Lines.ToList());
                 Assert.Equal(s.Requests, cart.Requests);
+                break;
+            case OrderSnapshot s:
+                Assert.Equal(s.State, ((OrderSnapshot)back).State);
+                Assert.Equal(s.Requests, ((OrderSnapshot)back).Requests);
                 break;
             case TransferSnapshot s:
                 Assert.Equal(s.State, ((TransferSnapshot)back).State);
@@ -249,6 +289,39 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","from":"alice","to":"bob","asset":"USDT","amount":"30.50","reason":"balance_limit_exceeded"}""" },
         { new TransferRecord(Stamp, new TransferRejected(Terms, "insufficient_funds")), "transfer.rejected.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","from":"alice","to":"bob","asset":"USDT","amount":"30.50","reason":"insufficient_funds"}""" },
+        { new OrderRecord(Stamp, new OrderPlaced(OrderTerms, PlacedAt, PlacedAt.AddMinutes(15))), "order.placed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","accountId":"alice","sku":"mug-1","quantity":2,"placedAt":"2024-05-06T07:00:00Z","deadline":"2024-05-06T07:15:00Z"}""" },
+        { new OrderRecord(Stamp, new OrderReserved(12.50m, "EUR")), "order.reserved.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","price":"12.50","asset":"EUR"}""" },
+        { new OrderRecord(Stamp, new OrderRejected("sold_out")), "order.rejected.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","reason":"sold_out"}""" },
+        { new OrderRecord(Stamp, new PaymentStarted(2)), "order.paymentStarted.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","attempt":2}""" },
+        { new OrderRecord(Stamp, new PaymentRefused("insufficient_funds")), "order.paymentRefused.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","reason":"insufficient_funds"}""" },
+        { new OrderRecord(Stamp, new FundsFrozen()), "order.fundsFrozen.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z"}""" },
+        { new OrderRecord(Stamp, new UnitsSold()), "order.unitsSold.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z"}""" },
+        { new OrderRecord(Stamp, new OrderPaid()), "order.paid.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z"}""" },
+        { new OrderRecord(Stamp, new SaleRefused("reservation_not_found")), "order.saleRefused.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","reason":"reservation_not_found"}""" },
+        { new OrderRecord(Stamp, new ReleaseStarted(true)), "order.releaseStarted.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","expired":true}""" },
+        { new OrderRecord(Stamp, new OrderClosed(false)), "order.closed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","expired":false}""" },
+        { new OrderRecord(Stamp, new OrderFailed("the account refused")), "order.failed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","reason":"the account refused"}""" },
+        { OrderAnswer, "order.accepted.v1",
+            """{"requestId":"o-1:pay-2","orderId":"flash:mug-1:alice","accountId":"alice","sku":"mug-1","quantity":2,"status":"paying","asset":"EUR","price":"12.50","amount":"25.00","placedAt":"2024-05-06T07:00:00Z","deadline":"2024-05-06T07:15:00Z","reason":null}""" },
+        { PlaceCommand, "order.command.v1",
+            $$"""{"orderId":"o-1","requestId":"o-1","hash":"{{PlaceCommand.Hash}}","accountId":"alice","sku":"mug-1","quantity":2,"placedAt":"2024-05-06T07:00:00Z","deadline":"2024-05-06T07:15:00Z","flashSale":true}""" },
+        { new PayOrderRequest("o-1", "p-1"), "order.pay.v1", """{"orderId":"o-1","requestId":"p-1","entityId":"o-1"}""" },
+        { new CancelOrderRequest("o-1", "c-1"), "order.cancel.v1", """{"orderId":"o-1","requestId":"c-1","entityId":"o-1"}""" },
+        { new AwaitReservation("o-1", "o-1"), "order.awaitReservation.v1", """{"orderId":"o-1","requestId":"o-1","entityId":"o-1"}""" },
+        { new GetOrder("o-1"), "order.get.v1", """{"orderId":"o-1","entityId":"o-1"}""" },
+        { new CheckOrder("o-1"), "order.check.v1", """{"orderId":"o-1","entityId":"o-1"}""" },
     };
 
     [Theory]
@@ -278,6 +351,18 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("mug-1", 2), new CartLine("cup-1", 1)]))).Hash.ToString());
         Assert.Equal(CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("mug-1", 2), new CartLine("cup-1", 1)]))).Hash,
             CartCommandParser.Envelope("a", "r", new SetCart(new ValueList<CartLine>([new CartLine("cup-1", 1), new CartLine("mug-1", 2)]))).Hash);
+    }
+
+    [Fact]
+    public void An_order_snapshot_is_written_exactly_as_pinned()
+    {
+        var snapshot = new OrderSnapshot(PayingOrder with { Reason = "insufficient_funds" }, [new LoggedRequest(Stamp, new CommandRejected("r-1", "order_closed", "closed"))]);
+        var serializer = (CohortSerializer)Sys.Serialization.FindSerializerFor(snapshot);
+
+        Assert.Equal("order.snapshot.v1", serializer.Manifest(snapshot));
+        Assert.StartsWith(
+            """{"orderId":"flash:mug-1:alice","status":"Confirming","accountId":"alice","sku":"mug-1","quantity":2,"placedAt":"2024-05-06T07:00:00Z","deadline":"2024-05-06T07:15:00Z","asset":"EUR","price":"12.50","paymentAttempts":2,"reason":"insufficient_funds","requests":[{"requestId":"r-1",""",
+            Encoding.UTF8.GetString(serializer.ToBinary(snapshot)));
     }
 
     [Theory]

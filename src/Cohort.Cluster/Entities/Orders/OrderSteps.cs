@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cohort.Domain.Orders;
 
 namespace Cohort.Cluster.Entities.Orders;
@@ -28,7 +29,9 @@ public static class OrderSteps
             "settle" => OrderStep.Settle,
             "release" => OrderStep.Release,
             "unfreeze" => OrderStep.Unfreeze,
-            _ when suffix.StartsWith("freeze-", StringComparison.Ordinal) && int.TryParse(suffix.AsSpan(7), out attempt) && attempt > 1 => OrderStep.Freeze,
+            // Only the attempt's own spelling: no sign, spaces or leading zeros, so that parsing is the exact inverse of RequestId.
+            _ when suffix.StartsWith("freeze-", StringComparison.Ordinal) && int.TryParse(suffix.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out attempt)
+                && attempt > 1 && suffix[7] != '0' => OrderStep.Freeze,
             _ => null,
         };
         step = parsed ?? default;
