@@ -11,4 +11,6 @@ public static class RejectionCodes
     public const string NotFound = "not_found";
     public const string SoldOut = "sold_out";
     public const string ReservationNotFound = "reservation_not_found";
+    public const string UsernameTaken = "username_taken";
+    public const string TooManyAttempts = "too_many_attempts";
 }
