@@ -8,6 +8,7 @@ using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Entities.Users;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Kafka;
 using Cohort.Cluster.Persistence;
@@ -33,6 +34,7 @@ public static class CohortHosting
         new AccountModule(),
         new TransferModule(),
         new StockModule(),
+        new UserModule(),
     ];
 
     /// <summary>

@@ -4,7 +4,11 @@ namespace Cohort.Domain.Users;
 public abstract record UserCommand;
 
 /// <summary>Creates the user; <see cref="PasswordHash"/> is already the stored form, never the password.</summary>
-public sealed record Register(string Email, string PasswordHash, DateTime At) : UserCommand;
+public sealed record Register(string Email, string PasswordHash, DateTime At) : UserCommand
+{
+    /// <summary>Without the hash: commands end up in logs (dead letters, failures).</summary>
+    public override string ToString() => $"Register {{ Email = {Email}, At = {At:O} }}";
+}
 
 /// <summary>A login whose password did not match, counted against <see cref="Policy"/>.</summary>
 public sealed record RecordFailedLogin(DateTime At, LockoutPolicy Policy) : UserCommand;

@@ -3,7 +3,11 @@ namespace Cohort.Domain.Users;
 /// <summary>A change that happened to a user.</summary>
 public abstract record UserEvent;
 
-public sealed record UserRegistered(string Email, string PasswordHash, DateTime At) : UserEvent;
+public sealed record UserRegistered(string Email, string PasswordHash, DateTime At) : UserEvent
+{
+    /// <summary>Without the hash: events end up in logs (a broken invariant names its event).</summary>
+    public override string ToString() => $"UserRegistered {{ Email = {Email}, At = {At:O} }}";
+}
 
 /// <summary>
 /// Carries the count it leads to, the window it counts in and the lock it sets (if any), as decided under the policy

@@ -16,7 +16,14 @@ public sealed record UserState(
     DateTime? FailureWindowStart,
     DateTime? LockedUntil)
 {
-    public static UserState Empty(string username) => new(username, false, "", "", default, null, 0, null, null);
+    public static UserState Empty(string username) => new(username, false, "", "", Never, null, 0, null, null);
+
+    /// <summary>The registration time of a user never registered: UTC like every time, so it reads back as written.</summary>
+    private static readonly DateTime Never = new(0, DateTimeKind.Utc);
 
     public bool IsLockedAt(DateTime at) => LockedUntil is { } until && at < until;
+
+    /// <summary>Without the hash: states end up in logs and test output.</summary>
+    public override string ToString() =>
+        $"UserState {{ Username = {Username}, Exists = {Exists}, Email = {Email}, FailedLogins = {FailedLogins}, LockedUntil = {LockedUntil:O} }}";
 }
