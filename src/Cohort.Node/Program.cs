@@ -6,6 +6,7 @@ using Cohort.Node.Http.Admin;
 using Cohort.Node.Http.Health;
 using Cohort.Node.Http.Products;
 using Cohort.Node.Http.Transfers;
+using Cohort.Node.Http.Users;
 using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,16 +17,19 @@ builder.Logging.AddSimpleConsole(o =>
     o.UseUtcTimestamp = true;
 });
 builder.Services.AddCohort(builder.Configuration);
+builder.Services.AddCohortAuth(builder.Configuration);
 builder.Services.AddRequestSigning(builder.Configuration);
 builder.Services.AddSingleton<EntityAsk>();
 builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(CohortMetrics.MeterName).AddPrometheusExporter());
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
 var app = builder.Build();
+app.UseCohortAuth();
 app.UseRequestSigning();
 app.MapAccountEndpoints();
 app.MapTransferEndpoints();
 app.MapProductEndpoints();
+app.MapUserEndpoints();
 app.MapAdminEndpoints();
 app.MapHealthEndpoints();
 app.Run();

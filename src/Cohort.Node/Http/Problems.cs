@@ -9,6 +9,9 @@ internal static class Problems
     public const string Unavailable = "unavailable";
     public const string NotFound = RejectionCodes.NotFound;
     public const string CommandFailed = "command_failed";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string InvalidCredentials = "invalid_credentials";
 
     public static IResult Of(string code, string detail) => Results.Json(
         new { type = $"https://cohort.dev/problems/{code}", title = Title(code), status = StatusOf(code), detail, code },
@@ -24,6 +27,9 @@ internal static class Problems
         Timeout => StatusCodes.Status504GatewayTimeout,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
         CommandFailed => StatusCodes.Status500InternalServerError,
+        Unauthorized or InvalidCredentials => StatusCodes.Status401Unauthorized,
+        Forbidden => StatusCodes.Status403Forbidden,
+        RejectionCodes.TooManyAttempts => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -40,6 +46,11 @@ internal static class Problems
         Unavailable => "Cannot take the request now; retry with the same request id",
         CommandFailed => "The entity failed on this command and did not apply it",
         NotFound => "Not found",
+        Unauthorized => "A valid bearer token is required",
+        Forbidden => "The token does not allow this",
+        InvalidCredentials => "Wrong username or password",
+        RejectionCodes.TooManyAttempts => "Too many failed logins; try again later",
+        RejectionCodes.UsernameTaken => "The username is taken",
         _ => "The command was refused",
     };
 }
