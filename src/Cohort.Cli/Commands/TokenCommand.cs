@@ -38,13 +38,15 @@ internal static class TokenCommand
             {
                 result.AddError($"accountId must be 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
             }
-            if (result.GetValue(lifetime) <= TimeSpan.Zero)
-            {
-                result.AddError("--lifetime must be positive");
-            }
         });
         command.SetAction(parseResult =>
         {
+            // Checked here: a command's validator sees an option's default as unset.
+            if (parseResult.GetValue(lifetime) <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine("cohort token: --lifetime must be positive");
+                return 1;
+            }
             if (TokenKey.Find(out var problem) is not { } key)
             {
                 Console.Error.WriteLine($"cohort token: {problem}");
