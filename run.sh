@@ -3,6 +3,8 @@
 # Describes it in .cohort/cluster.json and stops everything on Ctrl-C or SIGTERM.
 # COHORT_PG_PORT chooses PostgreSQL's port (default 55432); its data stays in .cohort/postgres between runs.
 # COHORT_REMOTING_PORT (default 4051) is the first of the three nodes' Akka remoting ports; each lists all three as seeds.
+# Auth is on: the nodes sign tokens with .cohort/auth-signing-key, made once (./cohort token reads it too), or with
+# COHORT__AUTH__SIGNINGKEY when set.
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -36,6 +38,17 @@ if ! dotnet build Cluster.sln -c Release -v q -nologo >"$state/build.log" 2>&1; 
     echo "run.sh: build failed:" >&2
     grep -E ': error ' "$state/build.log" | sort -u >&2 || cat "$state/build.log" >&2
     exit 1
+fi
+
+# Made once and kept with the data: tokens handed out stay valid across restarts, as accounts do.
+signing_key_file="$state/auth-signing-key"
+if [[ -z ${COHORT__AUTH__SIGNINGKEY:-} ]]; then
+    if [[ ! -s $signing_key_file ]]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 -w0 >"$signing_key_file.tmp")
+        mv "$signing_key_file.tmp" "$signing_key_file"
+    fi
+    COHORT__AUTH__SIGNINGKEY=$(<"$signing_key_file")
+    export COHORT__AUTH__SIGNINGKEY
 fi
 
 # Waits up to stop_timeout seconds for each process to exit after SIGTERM, then kills what is left.
@@ -140,6 +153,7 @@ for ((i = 1; i <= node_count; i++)); do
 done
 echo "  kafka     $kafka"
 echo "  postgres  $postgres"
+echo "  tokens    TOKEN=\$(./cohort token --admin)   (or ./cohort token <accountId>)"
 echo "Ctrl-C stops the cluster."
 
 # sleep in the background: a foreground sleep would hold back the signal traps until it ends.

@@ -70,6 +70,9 @@ anchors=${BENCH_ANCHORS:-$repo/../shared/bench/anchors.sh}
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
 # As run.sh and the Dockerfile run the node (the README's "Runtime"); BENCH_NODE_ENV comes after, so it may override.
 read -r -a node_env <<< "DOTNET_GCgen0size=0x10000000 ${BENCH_NODE_ENV:-}"
+# Auth is on: the node and the bench clients (one admin token per run, see BenchHttpClient) share a throwaway key.
+COHORT__AUTH__SIGNINGKEY=${COHORT__AUTH__SIGNINGKEY:-$(head -c 32 /dev/urandom | base64 -w0)}
+export COHORT__AUTH__SIGNINGKEY
 
 cli_dir=$repo/src/Cohort.Cli/bin/Release/net10.0
 node_dir=$repo/src/Cohort.Node/bin/Release/net10.0

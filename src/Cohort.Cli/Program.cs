@@ -5,6 +5,7 @@ var rootCommand = new RootCommand("Cohort: manage a cluster and run one locally.
 {
     KafkaDevCommand.Create(),
     BenchCommand.Create(),
+    TokenCommand.Create(),
 };
 
 // Set explicitly: without a timeout System.CommandLine 2.0.0 leaves SIGINT and SIGTERM unhandled, so long-running

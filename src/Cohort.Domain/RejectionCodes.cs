@@ -17,4 +17,6 @@ public static class RejectionCodes
     public const string OrderPaid = "order_paid";
     public const string OrderClosed = "order_closed";
     public const string CartEmpty = "cart_empty";
+    public const string UsernameTaken = "username_taken";
+    public const string TooManyAttempts = "too_many_attempts";
 }

@@ -9,6 +9,7 @@ using Cohort.Node.Http.Health;
 using Cohort.Node.Http.Orders;
 using Cohort.Node.Http.Products;
 using Cohort.Node.Http.Transfers;
+using Cohort.Node.Http.Users;
 using OpenTelemetry.Metrics;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ builder.Logging.AddSimpleConsole(o =>
     o.UseUtcTimestamp = true;
 });
 builder.Services.AddCohort(builder.Configuration);
+builder.Services.AddCohortAuth(builder.Configuration);
 builder.Services.AddRequestSigning(builder.Configuration);
 builder.Services.AddCohortRateLimits(builder.Configuration);
 builder.Services.AddSingleton<EntityAsk>();
@@ -28,6 +30,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 var app = builder.Build();
 // Before signing: a request over the node's budget is refused before its HMAC is checked and its nonce written.
 app.UseRateLimiter();
+app.UseCohortAuth();
 app.UseRequestSigning();
 app.MapAccountEndpoints();
 app.MapTransferEndpoints();
@@ -35,6 +38,7 @@ app.MapProductEndpoints();
 app.MapOrderEndpoints();
 app.MapFlashSaleEndpoints();
 app.MapCartEndpoints();
+app.MapUserEndpoints();
 app.MapAdminEndpoints();
 app.MapHealthEndpoints();
 app.Run();

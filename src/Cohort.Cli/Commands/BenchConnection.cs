@@ -19,6 +19,7 @@ internal sealed class BenchConnection : IDisposable
     private readonly Socket socket;
     private readonly string requestLinePrefix;
     private readonly string hostHeader;
+    private readonly string authorizationHeader;
     private byte[] buffer = new byte[16 * 1024];
     private int filled;
 
@@ -27,6 +28,7 @@ internal sealed class BenchConnection : IDisposable
         this.socket = socket;
         requestLinePrefix = "POST " + baseUrl.AbsolutePath;
         hostHeader = baseUrl.Authority;
+        authorizationHeader = BenchHttpClient.Token is { } token ? $"Authorization: Bearer {token}\r\n" : "";
     }
 
     public static async Task<BenchConnection> OpenAsync(Uri baseUrl, CancellationToken ct)
@@ -48,7 +50,7 @@ internal sealed class BenchConnection : IDisposable
     /// <exception cref="IOException">The connection failed or the answer is not HTTP this connection can read.</exception>
     public async Task<(HttpStatusCode Status, byte[] Body)> PostAsync(string path, byte[] body, CancellationToken ct)
     {
-        var head = $"{requestLinePrefix}{path} HTTP/1.1\r\nHost: {hostHeader}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
+        var head = $"{requestLinePrefix}{path} HTTP/1.1\r\nHost: {hostHeader}\r\n{authorizationHeader}Content-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
         var request = new byte[head.Length + body.Length];
         Encoding.ASCII.GetBytes(head, request);
         body.CopyTo(request, head.Length);

@@ -13,6 +13,9 @@ public abstract class EntityModule
     /// <summary>Names the shard region, the persistence ids and the topics (<c>cohort.commands.&lt;type&gt;</c>).</summary>
     public abstract string TypeName { get; }
 
+    /// <summary>False for a type that takes no commands over Kafka: no topic is consumed or created for it.</summary>
+    public virtual bool HasCommandTopic => true;
+
     public abstract void AddFormats(MessageFormats formats);
 
     public abstract void AddRegion(AkkaConfigurationBuilder akka, IServiceProvider services, EntityExtractor extractor);

@@ -10,6 +10,7 @@ using Cohort.Cluster.Entities.Carts;
 using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Entities.Users;
 using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Kafka;
@@ -38,6 +39,7 @@ public static class CohortHosting
         new StockModule(),
         new OrderModule(),
         new CartModule(),
+        new UserModule(),
     ];
 
     /// <summary>

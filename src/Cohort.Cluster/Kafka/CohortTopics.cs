@@ -6,7 +6,7 @@ namespace Cohort.Cluster.Kafka;
 public static class CohortTopics
 {
     /// <summary>The entity types that take commands on a topic of their own: every registered module's.</summary>
-    public static readonly IReadOnlyList<string> EntityTypes = CohortHosting.EntityModules.Select(m => m.TypeName).ToArray();
+    public static readonly IReadOnlyList<string> EntityTypes = CohortHosting.EntityModules.Where(m => m.HasCommandTopic).Select(m => m.TypeName).ToArray();
 
     public static string Commands(string entityType) => $"cohort.commands.{entityType}";
 

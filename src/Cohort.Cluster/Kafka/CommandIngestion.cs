@@ -48,7 +48,7 @@ public sealed class CommandIngestion(
             readiness.KafkaStarted();
             return Task.CompletedTask;
         }
-        var routes = modules.ToDictionary(m => CohortTopics.Commands(m.TypeName), m => new Route(m, m.Region(registry)), StringComparer.Ordinal);
+        var routes = modules.Where(m => m.HasCommandTopic).ToDictionary(m => CohortTopics.Commands(m.TypeName), m => new Route(m, m.Region(registry)), StringComparer.Ordinal);
         consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
             {
                 BootstrapServers = options.BootstrapServers,

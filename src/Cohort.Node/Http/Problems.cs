@@ -10,6 +10,9 @@ internal static class Problems
     public const string NotFound = RejectionCodes.NotFound;
     public const string CommandFailed = "command_failed";
     public const string RateLimited = "rate_limited";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string InvalidCredentials = "invalid_credentials";
 
     public static IResult Of(string code, string detail) => Results.Json(
         new { type = $"https://cohort.dev/problems/{code}", title = Title(code), status = StatusOf(code), detail, code },
@@ -26,6 +29,9 @@ internal static class Problems
         Unavailable => StatusCodes.Status503ServiceUnavailable,
         CommandFailed => StatusCodes.Status500InternalServerError,
         RateLimited => StatusCodes.Status429TooManyRequests,
+        Unauthorized or InvalidCredentials => StatusCodes.Status401Unauthorized,
+        Forbidden => StatusCodes.Status403Forbidden,
+        RejectionCodes.TooManyAttempts => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -49,6 +55,11 @@ internal static class Problems
         CommandFailed => "The entity failed on this command and did not apply it",
         NotFound => "Not found",
         RateLimited => "Too many requests; retry after the time in Retry-After",
+        Unauthorized => "A valid bearer token is required",
+        Forbidden => "The token does not allow this",
+        InvalidCredentials => "Wrong username or password",
+        RejectionCodes.TooManyAttempts => "Too many failed logins; try again later",
+        RejectionCodes.UsernameTaken => "The username is taken",
         _ => "The command was refused",
     };
 }

@@ -1,18 +1,24 @@
+using System.Security.Claims;
+using Cohort.Cluster.Auth;
 using Cohort.Node.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Cohort.Node.Signing;
 
 /// <summary>
-/// Lets a request under <c>/api/</c> through only when it is correctly signed, fresh, and its nonce is new. The
-/// body is read here to be verified and left buffered, so the endpoint reads it again from the start.
+/// Lets a request under <c>/api/</c> through only when it is correctly signed, fresh, and its nonce is new, and marks
+/// it as a service caller (role <c>service</c>), which needs no token. A request that carries a bearer token and no
+/// signature header is left to the token: users call the same API as services. The body is read here to be verified
+/// and left buffered, so the endpoint reads it again from the start.
 /// </summary>
 internal sealed class RequestSigningMiddleware(
     RequestDelegate next,
     RequestVerifier verifier,
     NonceStore nonces,
     TimeProvider time,
+    IOptions<AuthOptions> auth,
     ILogger<RequestSigningMiddleware> logger)
 {
     // StartsWithSegments ignores case, as routing does: /API/v1/... reaches the same endpoints and must be signed too.
@@ -21,7 +27,7 @@ internal sealed class RequestSigningMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Path.StartsWithSegments(SignedPrefix))
+        if (!request.Path.StartsWithSegments(SignedPrefix) || IsBearerOnly(request))
         {
             await next(context);
             return;
@@ -63,8 +69,19 @@ internal sealed class RequestSigningMiddleware(
                 admitted.Headers.KeyId));
             return;
         }
+        context.User = ServiceCaller(admitted.Headers.KeyId);
         await next(context);
     }
+
+    /// <summary>Only while tokens are checked: with auth off, any "Bearer" header would be a way around signing.</summary>
+    private bool IsBearerOnly(HttpRequest request) =>
+        auth.Value.Enabled
+        && request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && !request.Headers.ContainsKey(SignatureHeaders.KeyIdHeader) && !request.Headers.ContainsKey(SignatureHeaders.SignatureHeader);
+
+    private static ClaimsPrincipal ServiceCaller(string keyId) => new(new ClaimsIdentity(
+        [new Claim(AccessTokens.SubjectClaim, keyId), new Claim(AccessTokens.RoleClaim, AccessTokens.ServiceRole)],
+        authenticationType: "Cohort-HMAC-SHA256", nameType: AccessTokens.SubjectClaim, roleType: AccessTokens.RoleClaim));
 
     private Task RefuseAsync(HttpContext context, SigningFailure failure)
     {

@@ -6,6 +6,7 @@ using Cohort.Cluster.Entities.Carts;
 using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Cluster.Entities.Transfers;
+using Cohort.Cluster.Entities.Users;
 using Cohort.Cluster.Persistence;
 using Cohort.Cluster.Singletons;
 using Cohort.Cluster.Tests.Support;
@@ -15,6 +16,7 @@ using Cohort.Domain.Carts;
 using Cohort.Domain.Orders;
 using Cohort.Domain.Stock;
 using Cohort.Domain.Transfers;
+using Cohort.Domain.Users;
 using Xunit.Abstractions;
 
 namespace Cohort.Cluster.Tests.Persistence;
@@ -40,6 +42,9 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
 
     private static readonly OrderCommandEnvelope PlaceCommand = OrderCommandParser.Place("o-1", "o-1", "alice", "mug-1", 2, flashSale: true,
         new OrderOptions { PaymentTimeout = TimeSpan.FromMinutes(15) }, PlacedAt).Message!;
+    private static readonly DateTime At = new(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+
+    private static readonly LockoutPolicy Policy = new(5, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
 
     public static TheoryData<string, object> Messages()
     {
@@ -58,6 +63,12 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
         var orders = new ValueList<CartOrder>([new CartOrder("c-1:cup-1", "cup-1", 1), new CartOrder("c-1:mug-1", "mug-1", 2)]);
         var cart = CartState.Empty("alice") with { Lines = CartState.Empty("alice").Lines.Add("cup-1", 1).Add("mug-1", 2), CheckedOut = 3 };
         var cartAccepted = new CartCommandAccepted("r-1", 4, CartView.Of(cart), null);
+        var user = UserState.Empty("alice") with
+        {
+            Exists = true, Email = "alice@example.com", PasswordHash = "pbkdf2-sha256$1000$c2FsdA==$aGFzaA==", RegisteredAt = At,
+            LastLoginAt = At.AddMinutes(1), FailedLogins = 2, FailureWindowStart = At.AddMinutes(2), LockedUntil = At.AddMinutes(17),
+        };
+        var userAccepted = new UserCommandAccepted("r-1", 3, UserProfile.Of(user));
         object[] messages =
         [
             new Refused(Stamp, "insufficient_funds", "available USDT is 5, 10 requested"),
@@ -155,6 +166,20 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             new CheckOrder("o-1"),
             OrderView.Of(PayingOrder),
             OrderView.Of(OrderState.New("o-2")),
+            new UserRecord(Stamp, new UserRegistered("alice@example.com", "pbkdf2-sha256$1000$c2FsdA==$aGFzaA==", At)),
+            new UserRecord(Stamp, new LoginFailed(At, 1, At, null)),
+            new UserRecord(Stamp, new LoginFailed(At, 5, At.AddMinutes(-3), At.AddMinutes(15))),
+            new UserRecord(Stamp, new LoginSucceeded(At)),
+            new UserSnapshot(user, [new LoggedRequest(Stamp, userAccepted), new LoggedRequest(Stamp with { RequestId = "r-2" }, rejected)]),
+            new UserSnapshot(UserState.Empty("bob"), []),
+            userAccepted,
+            new UserCommandAccepted("r-1", 1, UserProfile.Of(user with { LastLoginAt = null, LockedUntil = null })),
+            UserCommandEnvelope.Of("alice", "u-1", new Register("alice@example.com", "pbkdf2-sha256$1000$c2FsdA==$aGFzaA==", At)),
+            UserCommandEnvelope.Of("alice", "u-2", new RecordFailedLogin(At, Policy)),
+            UserCommandEnvelope.Of("alice", "u-3", new RecordLogin(At)),
+            new GetUser("alice"),
+            UserProfile.Of(user),
+            new UserCredentials(UserProfile.Of(user), user.PasswordHash),
             new Reconcile(ReconciliationScope.Full),
             new ReconciliationReport(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc), ReconciliationScope.Totals, 42, 40, 2,
                 [new AssetTotal("USDT", 100.50m, 1m, 101.50m)], [new Mismatch("asset_total", "USDT", "off by 0.5")], 1),
@@ -213,6 +238,10 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             case OrderSnapshot s:
                 Assert.Equal(s.State, ((OrderSnapshot)back).State);
                 Assert.Equal(s.Requests, ((OrderSnapshot)back).Requests);
+                break;
+            case UserSnapshot s:
+                Assert.Equal(s.State, ((UserSnapshot)back).State);
+                Assert.Equal(s.Requests, ((UserSnapshot)back).Requests);
                 break;
             case TransferSnapshot s:
                 Assert.Equal(s.State, ((TransferSnapshot)back).State);
@@ -279,6 +308,14 @@ public sealed class CohortSerializerTests(JournalDatabase journal, ITestOutputHe
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z"}""" },
         { new CartRecord(Stamp, new CartCheckedOut(new ValueList<CartOrder>([new CartOrder("r-1:cup-1", "cup-1", 1), new CartOrder("r-1:mug-1", "mug-1", 2)]))), "cart.checkedOut.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","orders":[{"orderId":"r-1:cup-1","sku":"cup-1","quantity":1},{"orderId":"r-1:mug-1","sku":"mug-1","quantity":2}]}""" },
+        { new UserRecord(Stamp, new UserRegistered("alice@example.com", "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA==", new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc))), "user.registered.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","email":"alice@example.com","passwordHash":"pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA==","registeredAt":"2024-05-06T07:08:09Z"}""" },
+        { new UserRecord(Stamp, new LoginFailed(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc), 2, new DateTime(2024, 5, 6, 7, 0, 0, DateTimeKind.Utc), null)), "user.loginFailed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","loginAt":"2024-05-06T07:08:09Z","failedLogins":2,"windowStart":"2024-05-06T07:00:00Z"}""" },
+        { new UserRecord(Stamp, new LoginFailed(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc), 5, new DateTime(2024, 5, 6, 7, 0, 0, DateTimeKind.Utc), new DateTime(2024, 5, 6, 7, 23, 9, DateTimeKind.Utc))), "user.loginFailed.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","loginAt":"2024-05-06T07:08:09Z","failedLogins":5,"windowStart":"2024-05-06T07:00:00Z","lockedUntil":"2024-05-06T07:23:09Z"}""" },
+        { new UserRecord(Stamp, new LoginSucceeded(new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc))), "user.loginSucceeded.v1",
+            """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","loginAt":"2024-05-06T07:08:09Z"}""" },
         { new TransferRecord(Stamp, new TransferStarted(Terms)), "transfer.started.v1",
             """{"requestId":"r-1","hash":"dd56de4137951d9c92681b03416ec15f","at":"2024-05-06T07:08:09.1234567Z","from":"alice","to":"bob","asset":"USDT","amount":"30.50"}""" },
         { new TransferRecord(Stamp, new TransferDebitConfirmed(Terms)), "transfer.debitConfirmed.v1",

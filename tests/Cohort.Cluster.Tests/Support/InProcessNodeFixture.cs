@@ -51,7 +51,7 @@ public abstract class InProcessNodeFixture : IAsyncLifetime
         Database = new NodeDatabase(ConnectionString);
         BeforeFirstNode();
         var modules = Modules ?? CohortHosting.EntityModules;
-        Kafka.StartGroupAtEnd(GroupId, modules.Select(m => CohortTopics.Commands(m.TypeName)));
+        Kafka.StartGroupAtEnd(GroupId, modules.Where(m => m.HasCommandTopic).Select(m => CohortTopics.Commands(m.TypeName)));
         if (StartsNode)
         {
             Node = await StartNodeAsync();

@@ -11,6 +11,9 @@ public sealed class SignedNodeFixture : SingleNodeFixture
     /// <summary>The HMAC key of <see cref="KeyId"/>; the node is given its base64.</summary>
     public byte[] Key { get; } = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>Signed requests need no token; the tests send one only where they mean to.</summary>
+    protected override bool SendsAdminToken => false;
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["Cohort:Node:AskTimeout"] = "00:00:20",

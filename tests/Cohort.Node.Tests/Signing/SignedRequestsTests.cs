@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Cohort.Node.Signing;
+using Cohort.Node.Tests.Support;
 using Npgsql;
 
 namespace Cohort.Node.Tests.Signing;
@@ -155,9 +156,34 @@ public sealed class SignedRequestsTests(SignedNodeFixture node) : IClassFixture<
     [InlineData("/admin/cluster")]
     public async Task Operator_endpoints_need_no_signature(string path)
     {
-        using var response = await node.Http.GetAsync(path);
+        // /admin takes an admin token, signed or not; the others nothing.
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = TestAuth.AdminHeader } };
+        using var response = await node.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_bearer_token_stands_in_for_a_signature_and_its_rules_apply()
+    {
+        var account = NewAccount();
+        await DepositAsync(account, "3");
+
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/accounts/{account}")
+        {
+            Headers = { Authorization = new("Bearer", TestAuth.TokenFor(account)) },
+        };
+        using var readResponse = await node.Http.SendAsync(read);
+        using var deposit = new HttpRequestMessage(HttpMethod.Post, DepositPath(account))
+        {
+            Content = new StringContent(DepositBody(Guid.NewGuid().ToString("N"), "1"), null, "application/json"),
+            Headers = { Authorization = new("Bearer", TestAuth.TokenFor(account)) },
+        };
+        using var depositResponse = await node.Http.SendAsync(deposit);
+
+        Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);
+        await AssertProblemAsync(depositResponse, "forbidden", HttpStatusCode.Forbidden);
+        Assert.Equal(3m, await AvailableAsync(account));
     }
 
     private static string NewAccount() => $"sig-{Guid.NewGuid():N}";

@@ -116,6 +116,7 @@ internal sealed class CommandLoad : IDisposable
         {
             // The nodes give up on the owner after their ask timeout (3 s); this is the client's own patience.
             Timeout = TimeSpan.FromSeconds(10),
+            DefaultRequestHeaders = { Authorization = TestAuth.AdminHeader },
         };
     }
 

@@ -39,7 +39,7 @@ internal sealed class NodeProcess : IDisposable
         };
     }
 
-    private NodeProcess(string nodeId, int port, int remotingPort, string logPath, Process process, StreamWriter log)
+    private NodeProcess(string nodeId, int port, int remotingPort, string logPath, Process process, StreamWriter log, bool adminToken)
     {
         NodeId = nodeId;
         Port = port;
@@ -48,6 +48,10 @@ internal sealed class NodeProcess : IDisposable
         this.process = process;
         this.log = log;
         Http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
+        if (adminToken)
+        {
+            Http.DefaultRequestHeaders.Authorization = TestAuth.AdminHeader;
+        }
     }
 
     public string NodeId { get; }
@@ -67,7 +71,7 @@ internal sealed class NodeProcess : IDisposable
 
     public int Pid => process.Id;
 
-    /// <summary>A client for this node's HTTP API (admin and health calls of the tests).</summary>
+    /// <summary>A client for this node's HTTP API (admin and health calls of the tests), with an admin token unless started without.</summary>
     public HttpClient Http { get; }
 
     public bool HasExited => process.HasExited;
@@ -83,7 +87,7 @@ internal sealed class NodeProcess : IDisposable
     /// <param name="seedNodes">Addresses of the members to join; the first forms a new cluster when no other answers.</param>
     public static NodeProcess Start(
         string nodeId, int port, int remotingPort, IReadOnlyList<string> seedNodes, string bootstrapServers, string connectionString,
-        string logDirectory, IReadOnlyDictionary<string, string>? settings = null)
+        string logDirectory, IReadOnlyDictionary<string, string>? settings = null, bool adminToken = true)
     {
         if (!File.Exists(NodeAssembly))
         {
@@ -131,12 +135,16 @@ internal sealed class NodeProcess : IDisposable
         }
         startInfo.Environment.Remove("DOTNET_STARTUP_HOOKS");
         startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in TestAuth.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
 
         var logPath = Path.Combine(logDirectory, $"{nodeId}.log");
         var writer = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         writer.WriteLine($"# {DateTime.UtcNow:HH:mm:ss.fff} starting {nodeId} on {url}: {startInfo.FileName} {string.Join(' ', startInfo.ArgumentList)}");
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var node = new NodeProcess(nodeId, port, remotingPort, logPath, process, writer);
+        var node = new NodeProcess(nodeId, port, remotingPort, logPath, process, writer, adminToken);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();

@@ -72,6 +72,7 @@ internal sealed class RetryingClient : IDisposable
         {
             // The nodes give up after their ask timeout (3 s) and answer 504; this is the client's own patience.
             Timeout = timeout ?? TimeSpan.FromSeconds(10),
+            DefaultRequestHeaders = { Authorization = TestAuth.AdminHeader },
         };
     }
 

@@ -23,6 +23,9 @@ public abstract class SingleNodeFixture : IAsyncLifetime
     /// <summary>Settings beyond a node's basics, as <c>Cohort:Section:Key</c> to value.</summary>
     protected abstract IReadOnlyDictionary<string, string> Settings { get; }
 
+    /// <summary>Whether <see cref="Http"/> sends an admin token with every request.</summary>
+    protected virtual bool SendsAdminToken => true;
+
     public async Task InitializeAsync()
     {
         await postgres.InitializeAsync();
@@ -32,7 +35,7 @@ public abstract class SingleNodeFixture : IAsyncLifetime
         {
             var remotingPort = FreePort.Next();
             node = NodeProcess.Start($"node-{Guid.NewGuid():N}"[..13], FreePort.Next(), remotingPort, [NodeProcess.AddressOf(remotingPort)],
-                kafka.BootstrapServers, ConnectionString, logDirectory, Settings);
+                kafka.BootstrapServers, ConnectionString, logDirectory, Settings, SendsAdminToken);
             try
             {
                 await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));

@@ -1,11 +1,16 @@
 using Akka.Hosting;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Http.Accounts;
 
-/// <summary>The account API: <c>/api/v1/accounts/{id}</c>, its balance-changing commands and its ledger.</summary>
+/// <summary>
+/// The account API: <c>/api/v1/accounts/{id}</c>, its balance-changing commands and its ledger. The owner reads its
+/// account; the commands are service operations (admin or a signed request): orders rely on frozen funds, so an owner
+/// must not unfreeze them, nor credit itself.
+/// </summary>
 internal static class AccountEndpoints
 {
     private const int MaxLedgerPage = 1000;
@@ -19,10 +24,11 @@ internal static class AccountEndpoints
         {
             accounts.MapPost($"/{{accountId}}/{command}",
                 (string accountId, HttpRequest request, IRequiredActor<AccountRegion> region, EntityAsk ask, IOptions<AccountOptions> options, CancellationToken ct) =>
-                    PostCommandAsync(command, accountId, request, region, ask, options.Value, ct));
+                    PostCommandAsync(command, accountId, request, region, ask, options.Value, ct))
+                .RequireService();
         }
-        accounts.MapGet("/{accountId}", GetAccountAsync);
-        accounts.MapGet("/{accountId}/ledger", GetLedgerAsync);
+        accounts.MapGet("/{accountId}", GetAccountAsync).RequireAccount();
+        accounts.MapGet("/{accountId}/ledger", GetLedgerAsync).RequireAccount();
     }
 
     private static async Task<IResult> PostCommandAsync(

@@ -3,17 +3,20 @@ using Akka.Hosting;
 using Cohort.Cluster.Hosting;
 using Cohort.Cluster.Singletons;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Http.Admin;
 
-/// <summary>Operator endpoints: the cluster as Akka knows it, reconciliation on demand, Prometheus metrics.</summary>
+/// <summary>Operator endpoints, admin only: the cluster as Akka knows it, reconciliation on demand; Prometheus metrics, open.</summary>
 internal static class AdminEndpoints
 {
     public static void MapAdminEndpoints(this WebApplication app)
     {
-        app.MapGet("/admin/cluster", GetClusterAsync);
-        app.MapPost("/admin/reconcile", ReconcileAsync);
+        var admin = app.MapGroup("/admin").RequireAdmin();
+        admin.MapGet("/cluster", GetClusterAsync);
+        admin.MapPost("/reconcile", ReconcileAsync);
+        // Scrapers carry no token, and the metrics name no account.
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Carts;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 
 namespace Cohort.Node.Http.Carts;
 
@@ -14,14 +15,14 @@ namespace Cohort.Node.Http.Carts;
 /// </summary>
 internal static class CartEndpoints
 {
-    /// <returns>The group of every cart route, for filters that apply to all of them (who may act for the account).</returns>
-    public static RouteGroupBuilder MapCartEndpoints(this WebApplication app)
+    /// <summary>Only the account itself, an admin or a service acts on a cart.</summary>
+    public static void MapCartEndpoints(this WebApplication app)
     {
-        var cart = app.MapGroup("/api/v1/accounts/{accountId}/cart");
+        var cart = app.MapGroup("/api/v1/accounts/{accountId}/cart").RequireAccount();
         cart.MapGet("/", GetCartAsync);
         cart.MapPut("/", SetCartAsync);
         cart.MapDelete("/", ClearCartAsync);
-        return cart;
+        cart.MapPost("/checkout", CartCheckout.CheckOutAsync);
     }
 
     /// <summary>The cart from its entity: a command answered before this GET shows in it. An account never seen has an empty cart.</summary>

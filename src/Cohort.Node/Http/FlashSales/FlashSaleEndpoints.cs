@@ -3,6 +3,7 @@ using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 using Cohort.Node.Http.RateLimits;
 using Microsoft.Extensions.Options;
 
@@ -19,13 +20,13 @@ namespace Cohort.Node.Http.FlashSales;
 internal static class FlashSaleEndpoints
 {
     public static void MapFlashSaleEndpoints(this WebApplication app) =>
-        app.MapPost("/api/v1/flash-sales/{sku}/purchase", PurchaseAsync);
+        app.MapPost("/api/v1/flash-sales/{sku}/purchase", PurchaseAsync).RequireCaller();
 
     private static async Task<IResult> PurchaseAsync(
-        string sku, HttpRequest request, IRequiredActor<OrderRegion> orders, EntityAsk ask, IOptions<OrderOptions> options,
+        string sku, HttpContext context, IRequiredActor<OrderRegion> orders, EntityAsk ask, IOptions<OrderOptions> options,
         SoldOutBoard board, PurchaseRateLimiter limiter, CohortMetrics metrics, CancellationToken ct)
     {
-        var (doc, error) = await JsonBody.ReadAsync(request, ct);
+        var (doc, error) = await JsonBody.ReadAsync(context.Request, ct);
         if (doc is null)
         {
             return Problems.Validation(error!);
@@ -43,6 +44,10 @@ internal static class FlashSaleEndpoints
         if (!Identifier.IsValid(requestId) || !Identifier.IsValid(accountId) || !Identifier.IsValid(sku))
         {
             return Problems.Validation($"requestId, accountId and the sku are required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
+        }
+        if (AccountAccess.Check(context, accountId) is { } refused)
+        {
+            return refused;
         }
         if (!limiter.TryAcquire(accountId!, out var retryAfter))
         {

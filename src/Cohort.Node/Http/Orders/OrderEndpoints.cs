@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Akka.Hosting;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Persistence.Projections;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Cohort.Node.Http.Orders;
@@ -18,19 +20,38 @@ internal static class OrderEndpoints
 {
     public static void MapOrderEndpoints(this WebApplication app)
     {
-        var orders = app.MapGroup("/api/v1/orders");
+        var orders = app.MapGroup("/api/v1/orders").RequireCaller();
         orders.MapPost("/", PlaceAsync);
-        orders.MapPost("/{orderId}/pay", (string orderId, HttpRequest request, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct) =>
-            BuyerAsync("pay", orderId, request, region, ask, (order, id) => new PayOrderRequest(order, id), ct));
-        orders.MapPost("/{orderId}/cancel", (string orderId, HttpRequest request, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct) =>
-            BuyerAsync("cancel", orderId, request, region, ask, (order, id) => new CancelOrderRequest(order, id), ct));
+        orders.MapPost("/{orderId}/pay", (string orderId, HttpContext context, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct) =>
+            BuyerAsync("pay", orderId, context, region, ask, (order, id) => new PayOrderRequest(order, id), ct));
+        orders.MapPost("/{orderId}/cancel", (string orderId, HttpContext context, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct) =>
+            BuyerAsync("cancel", orderId, context, region, ask, (order, id) => new CancelOrderRequest(order, id), ct));
         orders.MapGet("/{orderId}", GetAsync);
-        app.MapGet("/api/v1/accounts/{accountId}/orders", ListAsync);
+        app.MapGet("/api/v1/accounts/{accountId}/orders", ListAsync).RequireAccount();
+    }
+
+    /// <summary>
+    /// Places an order and waits, within the ask timeout, until its units are reserved or refused.
+    /// </summary>
+    /// <returns>The order (awaiting payment), its rejection, or null when no final answer came in time.</returns>
+    internal static async Task<object?> PlaceAndAwaitAsync(IActorRef region, EntityAsk ask, OrderCommandEnvelope place, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var reply = await ask.AskAsync(region, OrderRegion.TypeName, place, ct);
+        if (reply is OrderAccepted { Order.Status: "reserving" })
+        {
+            var left = ask.Timeout - Stopwatch.GetElapsedTime(started);
+            reply = left > TimeSpan.Zero
+                ? await ask.AskAsync(region, OrderRegion.TypeName, new AwaitReservation(place.OrderId, place.RequestId), left, ct)
+                : null;
+        }
+        return reply;
     }
 
     private static async Task<IResult> PlaceAsync(
-        HttpRequest request, IRequiredActor<OrderRegion> region, EntityAsk ask, IOptions<OrderOptions> options, CancellationToken ct)
+        HttpContext context, IRequiredActor<OrderRegion> region, EntityAsk ask, IOptions<OrderOptions> options, CancellationToken ct)
     {
+        var request = context.Request;
         var (doc, error) = await JsonBody.ReadAsync(request, ct);
         if (doc is null)
         {
@@ -46,27 +67,24 @@ internal static class OrderEndpoints
             }
             place = envelope;
         }
-        var started = Stopwatch.GetTimestamp();
-        var reply = await ask.AskAsync(region.ActorRef, OrderRegion.TypeName, place, ct);
-        if (reply is OrderAccepted { Order.Status: "reserving" })
+        if (AccountAccess.Check(context, place.Command.Terms.AccountId) is { } refused)
         {
-            var left = ask.Timeout - Stopwatch.GetElapsedTime(started);
-            reply = left > TimeSpan.Zero
-                ? await ask.AskAsync(region.ActorRef, OrderRegion.TypeName, new AwaitReservation(place.OrderId, place.RequestId), left, ct)
-                : null;
-            if (reply is null)
-            {
-                return Problems.Of(Problems.Timeout, $"order '{place.OrderId}' is still reserving its units; retry with the same request id to learn its outcome");
-            }
+            return refused;
+        }
+        var reply = await PlaceAndAwaitAsync(region.ActorRef, ask, place, ct);
+        if (reply is null)
+        {
+            return Problems.Of(Problems.Timeout, $"order '{place.OrderId}' is still reserving its units; retry with the same request id to learn its outcome");
         }
         return EntityAsk.ToResult(reply, $"order '{place.OrderId}'");
     }
 
     /// <summary>A pay or cancel; the body is optional and may name a request id for the answer (the order id otherwise).</summary>
     private static async Task<IResult> BuyerAsync(
-        string what, string orderId, HttpRequest request, IRequiredActor<OrderRegion> region, EntityAsk ask,
+        string what, string orderId, HttpContext context, IRequiredActor<OrderRegion> region, EntityAsk ask,
         Func<string, string, IShardedMessage> create, CancellationToken ct)
     {
+        var request = context.Request;
         string? requestId = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
@@ -89,6 +107,10 @@ internal static class OrderEndpoints
         {
             return Problems.Validation(parsed.Error!);
         }
+        if (await ForeignAsync(context, orderId, region, ask, ct) is { } refused)
+        {
+            return refused;
+        }
         var reply = await ask.AskAsync(region.ActorRef, OrderRegion.TypeName, message, ct);
         return reply is null
             ? Problems.Of(Problems.Timeout, $"{what} of order '{orderId}' got no answer in time; it may still complete: read the order, or send it again")
@@ -96,7 +118,7 @@ internal static class OrderEndpoints
     }
 
     /// <summary>The order from its entity: a command answered before this GET shows in it.</summary>
-    private static async Task<IResult> GetAsync(string orderId, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string orderId, HttpContext context, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct)
     {
         if (!Identifier.IsValid(orderId))
         {
@@ -106,7 +128,26 @@ internal static class OrderEndpoints
         return reply switch
         {
             OrderView { Exists: false } => Problems.Of(Problems.NotFound, $"order '{orderId}' does not exist"),
+            OrderView order when AccountAccess.Check(context, order.AccountId) is { } refused => refused,
             OrderView order => OrderJson.Order(order),
+            _ => Problems.Of(Problems.Timeout, $"order '{orderId}' did not answer in time; retry"),
+        };
+    }
+
+    /// <summary>
+    /// The refusal for a caller acting on another account's order, read from the order itself; null for an admin or
+    /// service caller (no read), the order's own account, or an order that does not exist (the command answers 404).
+    /// </summary>
+    private static async Task<IResult?> ForeignAsync(HttpContext context, string orderId, IRequiredActor<OrderRegion> region, EntityAsk ask, CancellationToken ct)
+    {
+        if (AccountAccess.ActsOnAnyAccount(context) || !Identifier.IsValid(orderId))
+        {
+            return null;
+        }
+        return await ask.AskAsync(region.ActorRef, OrderRegion.TypeName, new GetOrder(orderId), ct) switch
+        {
+            OrderView { Exists: true } order => AccountAccess.Check(context, order.AccountId),
+            OrderView => null,
             _ => Problems.Of(Problems.Timeout, $"order '{orderId}' did not answer in time; retry"),
         };
     }

@@ -1,13 +1,14 @@
 using Akka.Hosting;
 using Cohort.Cluster.Entities.Stock;
 using Cohort.Domain;
+using Cohort.Node.Auth;
 
 namespace Cohort.Node.Http.Products;
 
 /// <summary>
 /// The product API over the stock entity: <c>/api/v1/products/{sku}</c>. PUT restocks (creating the product on its
 /// first restock), PATCH changes details, GET reads the product. Reservations go through Kafka. <c>GET /api/v1/products</c>
-/// lists products from a projection (<see cref="ProductList"/>).
+/// lists products from a projection (<see cref="ProductList"/>). Reading is public; PUT and PATCH are for admin and services.
 /// </summary>
 internal static class ProductEndpoints
 {
@@ -15,9 +16,9 @@ internal static class ProductEndpoints
     {
         var products = app.MapGroup("/api/v1/products");
         products.MapPut("/{sku}", (string sku, HttpRequest request, IRequiredActor<StockRegion> region, EntityAsk ask, CancellationToken ct) =>
-            CommandAsync("restock", sku, request, region, ask, ct));
+            CommandAsync("restock", sku, request, region, ask, ct)).RequireService();
         products.MapPatch("/{sku}", (string sku, HttpRequest request, IRequiredActor<StockRegion> region, EntityAsk ask, CancellationToken ct) =>
-            CommandAsync("change", sku, request, region, ask, ct));
+            CommandAsync("change", sku, request, region, ask, ct)).RequireService();
         products.MapGet("/", ProductList.ListAsync);
         products.MapGet("/{sku}", GetProductAsync);
     }
