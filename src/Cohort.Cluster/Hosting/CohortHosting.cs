@@ -72,6 +72,7 @@ public static class CohortHosting
         services.AddSingleton<MessageProducer>();
         services.AddSingleton<ProjectionOffsets>();
         services.AddSingleton<AccountEventsToKafka>();
+        services.AddSingleton<OrderEventsToKafka>();
         services.AddSingleton<ReportingTables>();
         services.AddSingleton<ProductCatalog>();
         services.AddSingleton<ProductCatalogQuery>();
@@ -138,7 +139,7 @@ public static class CohortHosting
             .WithSingleton<ProjectionRunner>(ProjectionRunner.Name,
                 ProjectionRunner.PropsFor([
                     sp.GetRequiredService<ReportingTables>(), sp.GetRequiredService<ProductCatalog>(), sp.GetRequiredService<OrderBook>(),
-                    sp.GetRequiredService<AccountEventsToKafka>(),
+                    sp.GetRequiredService<AccountEventsToKafka>(), sp.GetRequiredService<OrderEventsToKafka>(),
                 ], offsets, metrics, singletons),
                 options)
             .WithSingleton<OrderKeeper>(OrderKeeper.Name,

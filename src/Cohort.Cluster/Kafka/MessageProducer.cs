@@ -33,6 +33,27 @@ public sealed class MessageProducer : IDisposable
     public void SendEvent(string topic, string key, byte[] value, Action<Error?> onReport) =>
         Produce(events, topic, key, value, null, onReport);
 
+    /// <summary>
+    /// Publishes an event on the lingering producer; the task completes once Kafka has it, or fails with why not.
+    /// Projections await a batch's events before they store its offset.
+    /// </summary>
+    public Task PublishEventAsync(string topic, string key, byte[] value)
+    {
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SendEvent(topic, key, value, error =>
+        {
+            if (error is null)
+            {
+                delivered.TrySetResult();
+            }
+            else
+            {
+                delivered.TrySetException(new KafkaException(error));
+            }
+        });
+        return delivered.Task;
+    }
+
     public Task<DeliveryResult<string?, byte[]>> SendAsync(string topic, string? key, byte[] value, CancellationToken ct, Headers? headers = null) =>
         prompt.ProduceAsync(topic, new Message<string?, byte[]> { Key = key, Value = value, Headers = headers }, ct);
 

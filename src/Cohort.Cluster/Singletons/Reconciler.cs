@@ -3,7 +3,11 @@ using System.Globalization;
 using System.Text;
 using Cohort.Cluster.Entities;
 using Cohort.Cluster.Entities.Accounts;
+using Cohort.Cluster.Entities.Orders;
+using Cohort.Cluster.Entities.Stock;
 using Cohort.Domain.Accounts;
+using Cohort.Domain.Orders;
+using Cohort.Domain.Stock;
 using Npgsql;
 
 namespace Cohort.Cluster.Singletons;
@@ -14,7 +18,11 @@ namespace Cohort.Cluster.Singletons;
 /// refund; no transfer is pending for long. A full run also finds negative balances, sums the whole journal (up to
 /// where the reporting tables are) and compares every account with its balance row, including that each record's
 /// balance-after follows from the events before it, and compares every transfer's legs with its status: completed
-/// is one debit and one credit of its amount, rejected is nothing, or a debit refunded. It never changes anything.
+/// is one debit and one credit of its amount, rejected is nothing, or a debit refunded. For orders, every run
+/// reports failed orders and orders still not final a margin after their deadline (the order keeper should have
+/// driven them to a final state); a full run also checks, from the journal alone, that each product's sold units are
+/// what its paid orders bought and that each order's frozen, settled and unfrozen funds match its status. It never
+/// changes anything.
 /// </summary>
 public sealed class Reconciler(NpgsqlDataSource db)
 {
@@ -22,7 +30,19 @@ public sealed class Reconciler(NpgsqlDataSource db)
 
     private static readonly string JournalSums = BuildJournalSums();
 
-    public async Task<ReconciliationReport> RunAsync(ReconciliationScope scope, TimeSpan stuckAfter, CancellationToken ct)
+    /// <summary>What clients see of the statuses an order waits in: it should leave them by its deadline plus a margin.</summary>
+    private static readonly string[] OpenStatuses = Enum.GetValues<OrderStatus>()
+        .Where(s => s != OrderStatus.None && !(OrderState.New("") with { Status = s }).IsFinal)
+        .Select(OrderStatusNames.Of).Distinct().ToArray();
+
+    private static readonly string StuckOrders = BuildStuckOrders();
+    private static readonly string OrderJournal = BuildOrderJournal();
+    private static readonly string SoldVsPaid = BuildSoldVsPaid();
+    private static readonly string OrderFunds = BuildOrderFunds();
+
+    /// <param name="stuckAfter">A transfer pending longer is reported stuck.</param>
+    /// <param name="orderMargin">An order not final this long after its deadline is reported stuck.</param>
+    public async Task<ReconciliationReport> RunAsync(ReconciliationScope scope, TimeSpan stuckAfter, TimeSpan orderMargin, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
@@ -56,6 +76,11 @@ public sealed class Reconciler(NpgsqlDataSource db)
                 stuck++;
                 mismatches.Add(new Mismatch("stuck_transfer", r.GetString(0), $"pending since {r.GetDateTime(1):O}"));
             }, ct, stuckAfter);
+        // Both read partial indexes of the orders table that hold only orders not final, and failed ones.
+        await ForEachAsync(conn, tx, StuckOrders, r => mismatches.Add(new Mismatch("stuck_order", r.GetString(0),
+            $"{r.GetString(1)} {DateTime.UtcNow - r.GetDateTime(2):g} after its deadline {r.GetDateTime(2):O}")), ct, orderMargin);
+        await ForEachAsync(conn, tx, $"SELECT order_id, reason FROM orders WHERE status = '{Status(OrderStatus.Failed)}' ORDER BY order_id LIMIT 100",
+            r => mismatches.Add(new Mismatch("failed_order", r.GetString(0), r.IsDBNull(1) ? "failed" : r.GetString(1))), ct);
         long records = 0, accounts = 0;
         if (scope == ReconciliationScope.Full)
         {
@@ -72,6 +97,14 @@ public sealed class Reconciler(NpgsqlDataSource db)
                     $"the balances sum to {Text(sums.GetValueOrDefault(asset))}, the events to {Text(held.GetValueOrDefault(asset))}"));
             }
             await CompareTransfersAsync(conn, tx, mismatches, ct);
+            // Scans of every order, stock and account record of the journal: a full run's work.
+            await ForEachAsync(conn, tx, SoldVsPaid, r => mismatches.Add(new Mismatch("sold_mismatch", r.GetString(0),
+                $"the stock sold {r.GetInt64(1)} units, paid orders bought {r.GetInt64(2)} (orders being paid left out)")), ct,
+                PersistenceIds.Prefix(OrderRegion.TypeName), PersistenceIds.Prefix(StockRegion.TypeName));
+            await ForEachAsync(conn, tx, OrderFunds, r => mismatches.Add(new Mismatch("order_funds_mismatch", r.GetString(0),
+                $"{r.GetString(1)} order of {Text(Value(r, 2))}: {r.GetInt64(3)} freezes of {Text(r.GetDecimal(4))} in all, " +
+                $"{r.GetInt64(5)} settlements of {Text(r.GetDecimal(6))}, {r.GetInt64(7)} unfreezes of {Text(r.GetDecimal(8))}")), ct,
+                PersistenceIds.Prefix(OrderRegion.TypeName), PersistenceIds.Prefix(AccountRegion.TypeName));
         }
         await tx.CommitAsync(ct);
         return new ReconciliationReport(DateTime.UtcNow, scope, offset, records, accounts, assets, mismatches, stuck);
@@ -150,6 +183,127 @@ public sealed class Reconciler(NpgsqlDataSource db)
               FROM sums s FULL JOIN balances b ON b.account_id = s.account_id AND b.asset = s.asset
             """;
     }
+
+    /// <summary>Orders in a status they should have left by their deadline plus the margin ($1), oldest deadline first.</summary>
+    private static string BuildStuckOrders()
+    {
+        var awaiting = Status(OrderStatus.AwaitingPayment);
+        var inFlight = string.Join(", ", OpenStatuses.Where(s => s != awaiting).Select(s => $"'{s}'"));
+        return $"""
+            (SELECT order_id, status, deadline FROM orders WHERE status = '{awaiting}' AND deadline < now() - $1 ORDER BY deadline LIMIT 100)
+            UNION ALL
+            (SELECT order_id, status, deadline FROM orders WHERE status IN ({inFlight}) AND deadline < now() - $1 ORDER BY deadline LIMIT 100)
+            """;
+    }
+
+    /// <summary>
+    /// A query's first CTE, <c>orders_j</c>: every order as its journal (persistence ids starting with $1) has it:
+    /// terms, price and asset, and the status after its last event, folded as <see cref="OrderEventStatus"/> folds.
+    /// </summary>
+    private static string BuildOrderJournal()
+    {
+        (OrderEvent Sample, string Condition)[] samples =
+        [
+            (new OrderPlaced(new OrderTerms("a", "s", 1), default, default), ""), (new OrderReserved(1m, "X"), ""), (new OrderRejected("r"), ""),
+            (new PaymentStarted(1), ""), (new PaymentRefused("r"), ""), (new FundsFrozen(), ""), (new UnitsSold(), ""), (new OrderPaid(), ""),
+            (new SaleRefused("r"), ""), (new ReleaseStarted(false), ""), (new OrderClosed(true), " AND (p->>'expired')::boolean"),
+            (new OrderClosed(false), " AND NOT (p->>'expired')::boolean"), (new OrderFailed("r"), ""),
+        ];
+        var status = new StringBuilder();
+        foreach (var (sample, condition) in samples)
+        {
+            status.Append(CultureInfo.InvariantCulture,
+                $" WHEN manifest = '{OrderManifest(sample)}'{condition} THEN '{OrderStatusNames.Of(OrderEventStatus.Of(sample))}'");
+        }
+        var placed = OrderManifest(samples[0].Sample);
+        var reserved = OrderManifest(samples[1].Sample);
+        return $"""
+            orders_j AS (
+                SELECT substr(persistence_id, length($1) + 1) AS order_id,
+                       max(p->>'accountId') FILTER (WHERE manifest = '{placed}') AS account_id,
+                       max(p->>'sku') FILTER (WHERE manifest = '{placed}') AS sku,
+                       max((p->>'quantity')::bigint) FILTER (WHERE manifest = '{placed}') AS quantity,
+                       max((p->>'price')::numeric) FILTER (WHERE manifest = '{reserved}') AS price,
+                       max(p->>'asset') FILTER (WHERE manifest = '{reserved}') AS asset,
+                       (array_agg(CASE{status} END ORDER BY sequence_number DESC))[1] AS status
+                  FROM (SELECT persistence_id, sequence_number, manifest, convert_from(message, 'UTF8')::jsonb AS p
+                          FROM event_journal WHERE starts_with(persistence_id, $1) AND starts_with(manifest, 'order.') AND NOT deleted) r
+                 GROUP BY 1)
+            """;
+    }
+
+    /// <summary>
+    /// Per SKU, the units the stock's journal (persistence ids starting with $2) confirmed against the quantities of
+    /// the paid orders. An order being paid may have its units confirmed and not yet be paid: its confirmation is
+    /// left out. Units confirmed for an id that is no order count, as nothing paid for them.
+    /// </summary>
+    private static string BuildSoldVsPaid()
+    {
+        var confirmed = StockFormats.RecordManifest(StockFormats.EventName(new ReservationConfirmed("o", 1)));
+        var beingPaid = string.Join(", ", OpenStatuses.Where(s => s != Status(OrderStatus.AwaitingPayment)).Select(s => $"'{s}'"));
+        return $"""
+            WITH {OrderJournal},
+            confirms AS (
+                SELECT substr(persistence_id, length($2) + 1) AS sku, p->>'orderId' AS order_id, (p->>'quantity')::bigint AS quantity
+                  FROM (SELECT persistence_id, convert_from(message, 'UTF8')::jsonb AS p
+                          FROM event_journal WHERE starts_with(persistence_id, $2) AND manifest = '{confirmed}' AND NOT deleted) r),
+            sold AS (
+                SELECT c.sku, sum(c.quantity) AS units FROM confirms c LEFT JOIN orders_j o ON o.order_id = c.order_id
+                 WHERE o.status IS NULL OR o.status NOT IN ({beingPaid}) GROUP BY c.sku),
+            paid AS (SELECT sku, sum(quantity) AS units FROM orders_j WHERE status = '{Status(OrderStatus.Paid)}' GROUP BY sku)
+            SELECT coalesce(s.sku, p.sku), coalesce(s.units, 0)::bigint, coalesce(p.units, 0)::bigint
+              FROM sold s FULL JOIN paid p ON p.sku = s.sku
+             WHERE coalesce(s.units, 0) <> coalesce(p.units, 0)
+             ORDER BY 1 LIMIT 100
+            """;
+    }
+
+    /// <summary>
+    /// Per order, the freezes, settlements and unfreezes its account's journal (persistence ids starting with $2)
+    /// holds under the order's step request ids (<see cref="OrderSteps"/>: <c>&lt;orderId&gt;:freeze</c>,
+    /// <c>:freeze-n</c>, <c>:settle</c>, <c>:unfreeze</c>) in the order's asset, where they contradict its status:
+    /// paid is one freeze and one settlement of its amount and no unfreeze; awaiting payment, cancelled, expired and
+    /// rejected hold nothing frozen and spent nothing. Orders being paid are between steps, and failed ones are
+    /// reported as such.
+    /// </summary>
+    private static string BuildOrderFunds()
+    {
+        var frozen = AccountFormats.RecordManifest(AccountFormats.EventName(new Frozen("X", 1m)));
+        var settled = AccountFormats.RecordManifest(AccountFormats.EventName(new Settled("X", 1m)));
+        var unfrozen = AccountFormats.RecordManifest(AccountFormats.EventName(new Unfrozen("X", 1m)));
+        var holdNothing = string.Join(", ",
+            new[] { OrderStatus.AwaitingPayment, OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Rejected }.Select(s => $"'{Status(s)}'"));
+        return $"""
+            WITH {OrderJournal},
+            steps AS (
+                SELECT substr(persistence_id, length($2) + 1) AS account_id, manifest, p->>'asset' AS asset, (p->>'amount')::numeric AS amount,
+                       substring(p->>'requestId' from '^(.+):(?:freeze(?:-[0-9]+)?|settle|unfreeze)$') AS order_id
+                  FROM (SELECT persistence_id, manifest, convert_from(message, 'UTF8')::jsonb AS p
+                          FROM event_journal
+                         WHERE starts_with(persistence_id, $2) AND manifest IN ('{frozen}', '{settled}', '{unfrozen}') AND NOT deleted) r),
+            funds AS (
+                SELECT s.order_id,
+                       count(*) FILTER (WHERE s.manifest = '{frozen}') AS freezes, coalesce(sum(s.amount) FILTER (WHERE s.manifest = '{frozen}'), 0) AS frozen,
+                       count(*) FILTER (WHERE s.manifest = '{settled}') AS settles, coalesce(sum(s.amount) FILTER (WHERE s.manifest = '{settled}'), 0) AS settled,
+                       count(*) FILTER (WHERE s.manifest = '{unfrozen}') AS unfreezes, coalesce(sum(s.amount) FILTER (WHERE s.manifest = '{unfrozen}'), 0) AS unfrozen
+                  FROM steps s JOIN orders_j o ON o.order_id = s.order_id AND o.account_id = s.account_id AND (o.asset IS NULL OR o.asset = s.asset)
+                 GROUP BY s.order_id),
+            checked AS (
+                SELECT o.order_id, o.status, o.price * o.quantity AS amount, coalesce(f.freezes, 0) AS freezes, coalesce(f.frozen, 0) AS frozen,
+                       coalesce(f.settles, 0) AS settles, coalesce(f.settled, 0) AS settled,
+                       coalesce(f.unfreezes, 0) AS unfreezes, coalesce(f.unfrozen, 0) AS unfrozen
+                  FROM orders_j o LEFT JOIN funds f ON f.order_id = o.order_id)
+            SELECT order_id, status, amount, freezes, frozen, settles, settled, unfreezes, unfrozen FROM checked
+             WHERE (status = '{Status(OrderStatus.Paid)}'
+                    AND NOT (freezes = 1 AND frozen = amount AND settles = 1 AND settled = amount AND unfreezes = 0))
+                OR (status IN ({holdNothing}) AND (settles > 0 OR frozen <> unfrozen))
+             ORDER BY order_id LIMIT 100
+            """;
+    }
+
+    private static string OrderManifest(OrderEvent e) => OrderFormats.RecordManifest(OrderFormats.EventName(e));
+
+    private static string Status(OrderStatus status) => OrderStatusNames.Of(status);
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)
     {

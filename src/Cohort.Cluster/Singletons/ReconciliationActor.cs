@@ -113,7 +113,7 @@ public sealed class ReconciliationActor : ReceiveActor, IWithTimers, IWithStash
                 await Task.Delay(200);
             }
         }
-        return await reconciler.RunAsync(scope, options.StuckTransferAfter, CancellationToken.None);
+        return await reconciler.RunAsync(scope, options.StuckTransferAfter, options.OrderMargin, CancellationToken.None);
     }
 
     private void Report(ReconciliationReport report)

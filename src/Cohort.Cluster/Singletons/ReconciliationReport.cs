@@ -4,10 +4,16 @@ namespace Cohort.Cluster.Singletons;
 
 public enum ReconciliationScope
 {
-    /// <summary>Asset totals, contradictory transfer legs, stuck transfers: reads no journal and no account's row.</summary>
+    /// <summary>
+    /// Asset totals, contradictory transfer legs, stuck transfers, stuck and failed orders: reads no journal and no
+    /// account's row.
+    /// </summary>
     Totals,
 
-    /// <summary>Also negative balances, the whole journal against the balances, every transfer's legs against its status.</summary>
+    /// <summary>
+    /// Also negative balances, the whole journal against the balances, every transfer's legs against its status, and
+    /// from the journal each product's sold units against its paid orders and each order's funds against its status.
+    /// </summary>
     Full,
 }
 
@@ -30,5 +36,8 @@ public sealed record ReconciliationReport(
 /// <param name="Expected">Deposits minus withdrawals minus settlements.</param>
 public sealed record AssetTotal(string Asset, decimal Balances, decimal InFlight, decimal Expected);
 
-/// <param name="Kind">asset_total, negative_balance, contradictory_legs, stuck_transfer, journal_vs_balances, held_vs_balances, transfer_legs.</param>
+/// <param name="Kind">
+/// asset_total, negative_balance, contradictory_legs, stuck_transfer, journal_vs_balances, held_vs_balances,
+/// transfer_legs, stuck_order, failed_order, sold_mismatch, order_funds_mismatch.
+/// </param>
 public sealed record Mismatch(string Kind, string Subject, string Detail);

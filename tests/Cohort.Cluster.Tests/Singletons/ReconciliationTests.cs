@@ -22,6 +22,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan OrderMargin = TimeSpan.FromMinutes(5);
 
     public sealed class Node() : InProcessNodeFixture("reconciliation")
     {
@@ -41,12 +42,12 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
     {
         var (a, b, asset) = await WriteBooksAsync("ok");
 
-        var full = await Reconciler.RunAsync(ReconciliationScope.Full, StuckAfter, CancellationToken.None);
+        var full = await Reconciler.RunAsync(ReconciliationScope.Full, StuckAfter, OrderMargin, CancellationToken.None);
         Assert.Empty(full.Mismatches);
         var total = Assert.Single(full.Assets, t => t.Asset == asset);
         Assert.Equal((60m, 0m, 60m), (total.Balances, total.InFlight, total.Expected));
         Assert.True(full.Records >= 7, $"a full run summed {full.Records} account records");
-        Assert.Empty((await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, CancellationToken.None)).Mismatches);
+        Assert.Empty((await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, OrderMargin, CancellationToken.None)).Mismatches);
         output.WriteLine($"accounts {a}, {b}: {full.Accounts} accounts, {full.Records} records at ordering {full.Offset}");
     }
 
@@ -59,10 +60,10 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
             ("UPDATE balances SET available = available - 1 WHERE account_id = $1 AND asset = $2", [a, asset]),
             async () =>
             {
-                var full = await Reconciler.RunAsync(ReconciliationScope.Full, StuckAfter, CancellationToken.None);
+                var full = await Reconciler.RunAsync(ReconciliationScope.Full, StuckAfter, OrderMargin, CancellationToken.None);
                 Assert.Contains(full.Mismatches, m => m.Kind == "journal_vs_balances" && m.Subject == $"{a}/{asset}");
                 // The cheap checks read no journal: they cannot see it.
-                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, CancellationToken.None);
+                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, OrderMargin, CancellationToken.None);
                 Assert.DoesNotContain(totals.Mismatches, m => m.Subject == $"{a}/{asset}");
             });
     }
@@ -78,7 +79,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
             ("DELETE FROM transfer_legs WHERE transfer_id = $1", [transferId]),
             async () =>
             {
-                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, CancellationToken.None);
+                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, OrderMargin, CancellationToken.None);
                 var mismatch = Assert.Single(totals.Mismatches, m => m.Kind == "contradictory_legs");
                 Assert.Equal(transferId, mismatch.Subject);
             });
@@ -98,7 +99,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
             ("DELETE FROM transfer_status WHERE transfer_id IN ($1, $2)", [stuck, recent]),
             async () =>
             {
-                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, CancellationToken.None);
+                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, OrderMargin, CancellationToken.None);
                 var mismatch = Assert.Single(totals.Mismatches, m => m.Kind == "stuck_transfer");
                 Assert.Equal(stuck, mismatch.Subject);
                 Assert.Equal(1, totals.StuckTransfers);
@@ -114,7 +115,7 @@ public sealed class ReconciliationTests(ReconciliationTests.Node fixture, ITestO
             ("UPDATE asset_flows SET expected = expected - 0.01 WHERE asset = $1", [asset]),
             async () =>
             {
-                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, CancellationToken.None);
+                var totals = await Reconciler.RunAsync(ReconciliationScope.Totals, StuckAfter, OrderMargin, CancellationToken.None);
                 var mismatch = Assert.Single(totals.Mismatches);
                 Assert.Equal(("asset_total", asset), (mismatch.Kind, mismatch.Subject));
             });

@@ -6,7 +6,6 @@ using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Kafka;
 using Cohort.Domain;
 using Cohort.Domain.Accounts;
-using Confluent.Kafka;
 
 namespace Cohort.Cluster.Persistence.Projections;
 
@@ -31,19 +30,7 @@ public sealed class AccountEventsToKafka(MessageProducer producer, ProjectionOff
         {
             if (e.Event is AccountRecord record && PersistenceIds.TrySplit(e.PersistenceId, out _, out var accountId))
             {
-                var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                producer.SendEvent(topic, accountId, PublicEvent(accountId, e.SequenceNr, record), error =>
-                {
-                    if (error is null)
-                    {
-                        delivered.TrySetResult();
-                    }
-                    else
-                    {
-                        delivered.TrySetException(new KafkaException(error));
-                    }
-                });
-                sent.Add(delivered.Task);
+                sent.Add(producer.PublishEventAsync(topic, accountId, PublicEvent(accountId, e.SequenceNr, record)));
             }
         }
         await Task.WhenAll(sent);

@@ -82,27 +82,22 @@ public sealed class OrderBook(NpgsqlDataSource db, ProjectionOffsets offsets) : 
     {
         public static Row Fold(Row? before, OrderRecord r, long seqNr)
         {
-            var row = (before ?? new Row(null, "", null, null, null, false, null, null, seqNr, r.Stamp.At)) with { SeqNr = seqNr, At = r.Stamp.At };
+            var row = (before ?? new Row(null, "", null, null, null, false, null, null, seqNr, r.Stamp.At)) with
+            {
+                SeqNr = seqNr, At = r.Stamp.At, Status = OrderStatusNames.Of(OrderEventStatus.Of(r.Event)),
+            };
             return r.Event switch
             {
-                OrderPlaced e => row with { Terms = e.Terms, PlacedAt = e.PlacedAt, Deadline = e.Deadline, Status = Name(OrderStatus.Reserving) },
-                OrderReserved e => row with { Price = e.Price, Asset = e.Asset, Status = Name(OrderStatus.AwaitingPayment) },
-                OrderRejected e => row with { Status = Name(OrderStatus.Rejected), Reason = e.Reason, ReasonSet = true },
-                PaymentStarted => row with { Status = Name(OrderStatus.Freezing), Reason = null, ReasonSet = true },
-                PaymentRefused e => row with { Status = Name(OrderStatus.AwaitingPayment), Reason = e.Reason, ReasonSet = true },
-                FundsFrozen or UnitsSold => row with { Status = Name(OrderStatus.Confirming) },
-                OrderPaid => row with { Status = Name(OrderStatus.Paid) },
-                SaleRefused e => row with { Status = Name(OrderStatus.Unfreezing), Reason = e.Reason, ReasonSet = true },
-                ReleaseStarted e => row with
-                {
-                    Status = Name(OrderStatus.Releasing), Reason = e.Expired ? Order.ExpiredReason : Order.CancelledReason, ReasonSet = true,
-                },
-                OrderClosed e => row with { Status = Name(e.Expired ? OrderStatus.Expired : OrderStatus.Cancelled) },
-                OrderFailed e => row with { Status = Name(OrderStatus.Failed), Reason = e.Reason, ReasonSet = true },
+                OrderPlaced e => row with { Terms = e.Terms, PlacedAt = e.PlacedAt, Deadline = e.Deadline },
+                OrderReserved e => row with { Price = e.Price, Asset = e.Asset },
+                OrderRejected e => row with { Reason = e.Reason, ReasonSet = true },
+                PaymentStarted => row with { Reason = null, ReasonSet = true },
+                PaymentRefused e => row with { Reason = e.Reason, ReasonSet = true },
+                SaleRefused e => row with { Reason = e.Reason, ReasonSet = true },
+                ReleaseStarted e => row with { Reason = e.Expired ? Order.ExpiredReason : Order.CancelledReason, ReasonSet = true },
+                OrderFailed e => row with { Reason = e.Reason, ReasonSet = true },
                 _ => row,
             };
         }
-
-        private static string Name(OrderStatus status) => OrderStatusNames.Of(status);
     }
 }
