@@ -164,6 +164,29 @@ public sealed class OrderEndpointTests(ShortDeadlineNodeFixture node) : IClassFi
     }
 
     [Fact]
+    public async Task A_cart_checkout_places_one_order_per_line_empties_the_cart_and_answers_the_same_when_sent_again()
+    {
+        await RestockAsync(5, "4");
+        using (var put = await node.Http.PutAsJsonAsync($"/api/v1/accounts/{buyer}/cart", new { requestId = "c-1", lines = new[] { new { sku, quantity = 2 } } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var checkout = await PostAsync($"/api/v1/accounts/{buyer}/cart/checkout", new { requestId = "co-1" });
+        Assert.Equal(HttpStatusCode.OK, checkout.Status);
+        var order = Assert.Single(checkout.Body.GetProperty("orders").EnumerateArray());
+        Assert.Equal(("awaiting_payment", sku, "8"), (Text(order, "status"), Text(order, "sku"), Text(order, "amount")));
+        Assert.Equal((3L, 2L, 0L), await UnitsAsync());
+        Assert.Empty((await GetAsync($"/api/v1/accounts/{buyer}/cart")).Body.GetProperty("lines").EnumerateArray());
+
+        var again = await PostAsync($"/api/v1/accounts/{buyer}/cart/checkout", new { requestId = "co-1" });
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(Text(order, "orderId"), Text(Assert.Single(again.Body.GetProperty("orders").EnumerateArray()), "orderId"));
+        Assert.Equal((3L, 2L, 0L), await UnitsAsync());
+        var empty = await PostAsync($"/api/v1/accounts/{buyer}/cart/checkout", new { requestId = "co-2" });
+        Assert.Equal((HttpStatusCode.Conflict, "cart_empty"), (empty.Status, Text(empty.Body, "code")));
+    }
+
+    [Fact]
     public async Task Bad_orders_are_refused()
     {
         foreach (var bad in new object[]
