@@ -18,32 +18,10 @@ public static class CartCommandParser
 
     public static readonly string AccountIdRule = $"accountId is required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@";
 
-    public static Parsed<CartCommandEnvelope> Parse(ReadOnlySpan<byte> json)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            return Parsed<CartCommandEnvelope>.Invalid("the command is not valid UTF-8");
-        }
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
-        try
-        {
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed<CartCommandEnvelope>.Invalid("the command must be a JSON object");
-            }
-            var body = doc.RootElement;
-            if (Text(body, "type", out var type) is not null || Text(body, "accountId", out var accountId) is not null)
-            {
-                return Parsed<CartCommandEnvelope>.Invalid("type and accountId must be strings");
-            }
-            return Read(body, type, accountId);
-        }
-        catch (JsonException e)
-        {
-            return Parsed<CartCommandEnvelope>.Invalid($"the command is not valid JSON: {e.Message}");
-        }
-    }
+    public static Parsed<CartCommandEnvelope> Parse(ReadOnlySpan<byte> json) => CommandJson.Parse(json, body =>
+        Text(body, "type", out var type) is not null || Text(body, "accountId", out var accountId) is not null
+            ? Parsed<CartCommandEnvelope>.Invalid("type and accountId must be strings")
+            : Read(body, type, accountId));
 
     /// <summary>A command of <paramref name="type"/> for the cart of <paramref name="accountId"/> from the other fields of <paramref name="body"/>.</summary>
     public static Parsed<CartCommandEnvelope> Read(JsonElement body, string? type, string? accountId)

@@ -18,32 +18,10 @@ public static class StockCommandParser
     /// <summary>Stands for an absent text in a request hash: no valid text holds a control character.</summary>
     private const string Absent = "\0";
 
-    public static Parsed<StockCommandEnvelope> Parse(ReadOnlySpan<byte> json)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            return Parsed<StockCommandEnvelope>.Invalid("the command is not valid UTF-8");
-        }
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
-        try
-        {
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed<StockCommandEnvelope>.Invalid("the command must be a JSON object");
-            }
-            var body = doc.RootElement;
-            if (Text(body, "type", out var type) is not null || Text(body, "sku", out var sku) is not null)
-            {
-                return Parsed<StockCommandEnvelope>.Invalid("type and sku must be strings");
-            }
-            return Read(body, type, sku);
-        }
-        catch (JsonException e)
-        {
-            return Parsed<StockCommandEnvelope>.Invalid($"the command is not valid JSON: {e.Message}");
-        }
-    }
+    public static Parsed<StockCommandEnvelope> Parse(ReadOnlySpan<byte> json) => CommandJson.Parse(json, body =>
+        Text(body, "type", out var type) is not null || Text(body, "sku", out var sku) is not null
+            ? Parsed<StockCommandEnvelope>.Invalid("type and sku must be strings")
+            : Read(body, type, sku));
 
     /// <summary>A command of <paramref name="type"/> for <paramref name="sku"/> from the other fields of <paramref name="body"/>.</summary>
     public static Parsed<StockCommandEnvelope> Read(JsonElement body, string? type, string? sku)

@@ -8,34 +8,16 @@ namespace Cohort.Cluster.Entities.Transfers;
 /// <summary>Reads <c>{"type":"transfer","requestId":"t-1","from","to","asset","amount"}</c>; its request id is its id.</summary>
 public static class TransferCommandParser
 {
-    public static Parsed<TransferCommandEnvelope> Parse(ReadOnlySpan<byte> json, decimal maxAmount)
+    public static Parsed<TransferCommandEnvelope> Parse(ReadOnlySpan<byte> json, decimal maxAmount) => CommandJson.Parse(json, root =>
     {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        if (String(root, "type") != "transfer")
         {
-            return Parsed<TransferCommandEnvelope>.Invalid("the command is not valid UTF-8");
+            return Parsed<TransferCommandEnvelope>.Invalid("type must be 'transfer'");
         }
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed<TransferCommandEnvelope>.Invalid("the command must be a JSON object");
-            }
-            if (String(root, "type") != "transfer")
-            {
-                return Parsed<TransferCommandEnvelope>.Invalid("type must be 'transfer'");
-            }
-            var amountIsString = !root.TryGetProperty("amount", out var amount) || amount.ValueKind is JsonValueKind.String or JsonValueKind.Null;
-            return Validate(String(root, "requestId"), String(root, "from"), String(root, "to"), String(root, "asset"),
-                String(root, "amount"), amountIsString, maxAmount);
-        }
-        catch (JsonException e)
-        {
-            return Parsed<TransferCommandEnvelope>.Invalid($"the command is not valid JSON: {e.Message}");
-        }
-    }
+        var amountIsString = !root.TryGetProperty("amount", out var amount) || amount.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+        return Validate(String(root, "requestId"), String(root, "from"), String(root, "to"), String(root, "asset"),
+            String(root, "amount"), amountIsString, maxAmount);
+    });
 
     public static Parsed<TransferCommandEnvelope> Validate(
         string? requestId, string? from, string? to, string? asset, string? amountText, bool amountIsString, decimal maxAmount)
