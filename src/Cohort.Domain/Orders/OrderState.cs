@@ -16,7 +16,10 @@ public sealed record OrderState(
     string? Reason)
 {
     public static OrderState New(string orderId) =>
-        new(orderId, OrderStatus.None, new OrderTerms("", "", 0), default, default, "", 0m, 0, null);
+        new(orderId, OrderStatus.None, new OrderTerms("", "", 0), NotYet, NotYet, "", 0m, 0, null);
+
+    /// <summary>The times of an order not placed: UTC like every other, so it reads back the same from JSON.</summary>
+    private static readonly DateTime NotYet = new(0L, DateTimeKind.Utc);
 
     /// <summary>What the buyer pays: the reserved price of each unit times the quantity.</summary>
     public decimal Amount => Price * Terms.Quantity;
