@@ -271,6 +271,7 @@ fi
 anchor() { # name: ops/s of one anchor, empty when not measured
     local line
     for line in "${anchor_lines[@]}"; do [[ $line == "anchor $1 "* ]] && { echo "${line##* }"; return; }; done
+    return 0 # not measured is no failure: under set -e it would end the ratios that follow
 }
 
 # ---- build -----------------------------------------------------------------------------------------------------
@@ -598,6 +599,7 @@ result_field() { # result-name field: a field of a result line (purchases_per_s,
     for line in "${results[@]}"; do
         [[ $line == "result $1:"* ]] && sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<< "$line"
     done
+    return 0 # a last line of another run is no failure (set -e)
 }
 own_ratio() { # label result-name result-name: one run's ops/s over another's, both of this run
     local a b
