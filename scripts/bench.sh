@@ -12,8 +12,9 @@
 # --echo` (what Kafka alone costs per command). Every run checks in event_journal that each request was applied
 # once. It prints the results with where the CPU went (per process: node, PostgreSQL, Kafka mock, client; per node
 # thread; per SQL statement), the flash sale's sold-out / purchase ratios and, with anchors, the ratios Kafka
-# deposits / pg-wallet, hot account / pg-hot-row, and flash purchases / pg-hot-row, redis-lua and redis-lua-fsync.
-# Everything it started is stopped on exit, Ctrl-C included.
+# deposits / pg-wallet, hot account / pg-hot-row, and flash purchases / pg-hot-row, redis-lua and redis-lua-fsync,
+# and whether the flash sale's floors are met (`floor ... met`). Everything it started is stopped on exit, Ctrl-C
+# included.
 #
 # Settings (environment):
 #   BENCH_ANCHORS=path/to/anchors.sh                                      the anchors script (default
@@ -622,6 +623,16 @@ mapfile -t -O "${#ratios[@]}" ratios < <(own_ratio flash-http-sold-out/purchases
     rps=$(result_field flash-http purchases_per_s); p99=$(result_field flash-http p99_ms)
     [[ -n $rps && -n $p99 ]] && awk -v r="$rps" -v p="$p99" 'BEGIN {
         printf "floor flash-http-purchases %s (%.0f requests/s, p99 %.1f ms; floor 8000/s, p99 < 50 ms)\n", (r >= 8000 && p < 50 ? "met" : "NOT met"), r, p}')
+floor_of() { # label ratio-label minimum: whether a ratio printed above reaches its floor
+    local r
+    for r in "${ratios[@]}"; do
+        [[ $r == "ratio $2 "* ]] && awk -v l="$1" -v x="$(cut -d ' ' -f 3 <<< "$r")" -v m="$3" 'BEGIN {
+            printf "floor %s %s (%.2fx; floor %sx)\n", l, (x >= m ? "met" : "NOT met"), x, m}'
+    done
+    return 0
+}
+mapfile -t -O "${#ratios[@]}" ratios < <(floor_of flash-kafka-purchases flash-kafka-purchases/pg-hot-row 5
+    floor_of flash-http-sold-out flash-http-sold-out/purchases 2; floor_of flash-kafka-sold-out flash-kafka-sold-out/purchases 2)
 
 echo
 echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings}, load average now $(load_average) ==="
