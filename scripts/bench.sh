@@ -7,10 +7,14 @@
 # kafka --hot` (the same to ONE account: one entity writes them all), `cohort bench http` (closed-loop POSTs, then
 # POSTs at 8,000/s), then the transfer benchmarks `cohort bench transfers-http` (closed-loop POST /api/v1/transfers)
 # and `cohort bench transfers-kafka` (transfers produced onto cohort.commands.transfer, followed in the journal),
-# and last, with the node stopped, `cohort bench kafka --echo` (what Kafka alone costs per command). Every run
-# checks in event_journal that each request was applied once. It prints the results with where the CPU went (per
-# process: node, PostgreSQL, Kafka mock, client; per node thread; per SQL statement) and, with anchors, the ratios
-# Kafka deposits / pg-wallet and hot account / pg-hot-row. Everything it started is stopped on exit, Ctrl-C included.
+# then `cohort bench flash-sale --via http` and `--via kafka` (purchases of one hot SKU, each from a new account,
+# then purchases of a sold-out SKU, answered from memory), and last, with the node stopped, `cohort bench kafka
+# --echo` (what Kafka alone costs per command). Every run checks in event_journal that each request was applied
+# once. It prints the results with where the CPU went (per process: node, PostgreSQL, Kafka mock, client; per node
+# thread; per SQL statement), the flash sale's sold-out / purchase ratios and, with anchors, the ratios Kafka
+# deposits / pg-wallet, hot account / pg-hot-row, and flash purchases / pg-hot-row, redis-lua and redis-lua-fsync,
+# and whether the flash sale's floors are met (`floor ... met`). Everything it started is stopped on exit, Ctrl-C
+# included.
 #
 # Settings (environment):
 #   BENCH_ANCHORS=path/to/anchors.sh                                      the anchors script (default
@@ -34,7 +38,11 @@
 #   BENCH_TRANSFER_DURATION=20 BENCH_TRANSFER_CONCURRENCY=64              the HTTP transfer run
 #   BENCH_TRANSFERS=50000 BENCH_TRANSFER_IN_FLIGHT=5000                   the Kafka transfer run
 #   BENCH_TRANSFER_POLL_MS=20                                             how often it looks up its in-flight transfers
-#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HOT=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1   leave out a part
+#   BENCH_FLASH_DURATION=20 BENCH_FLASH_WARMUP=20                         each flash-sale phase (purchases, then sold
+#                                                                         out): seconds measured, after its warm-up
+#   BENCH_FLASH_CONCURRENCY=192 BENCH_FLASH_IN_FLIGHT=5000                the flash sale's HTTP connections, and its
+#                                                                         purchase commands in flight through Kafka
+#   BENCH_SKIP_KAFKA=1 / BENCH_SKIP_HOT=1 / BENCH_SKIP_HTTP=1 / BENCH_SKIP_TRANSFERS=1 / BENCH_SKIP_FLASH=1   leave out a part
 #   BENCH_SKIP_ECHO=1                                                     no Kafka-alone run at the end
 #   BENCH_NO_BUILD=1                                                      use the existing Release build
 #   BENCH_PG_STATEMENTS=0                                                 no pg_stat_statements in the profile
@@ -65,6 +73,10 @@ transfer_concurrency=${BENCH_TRANSFER_CONCURRENCY:-64}
 transfers=${BENCH_TRANSFERS:-50000}
 transfer_in_flight=${BENCH_TRANSFER_IN_FLIGHT:-5000}
 transfer_poll_ms=${BENCH_TRANSFER_POLL_MS:-20}
+flash_duration=${BENCH_FLASH_DURATION:-$seconds}
+flash_warmup=${BENCH_FLASH_WARMUP:-$http_warmup}
+flash_concurrency=${BENCH_FLASH_CONCURRENCY:-192}
+flash_in_flight=${BENCH_FLASH_IN_FLIGHT:-5000}
 partitions=8 # of each command topic, as DESIGN.md has it
 anchors=${BENCH_ANCHORS:-$repo/../shared/bench/anchors.sh}
 read -r -a node_args <<< "${BENCH_NODE_ARGS:-}"
@@ -260,6 +272,7 @@ fi
 anchor() { # name: ops/s of one anchor, empty when not measured
     local line
     for line in "${anchor_lines[@]}"; do [[ $line == "anchor $1 "* ]] && { echo "${line##* }"; return; }; done
+    return 0 # not measured is no failure: under set -e it would end the ratios that follow
 }
 
 # ---- build -----------------------------------------------------------------------------------------------------
@@ -500,6 +513,49 @@ if [[ ${BENCH_SKIP_TRANSFERS:-0} != 1 ]]; then
         --transfers "$transfers" --in-flight "$transfer_in_flight" --poll-ms "$transfer_poll_ms"
 fi
 
+# ---- flash sale ------------------------------------------------------------------------------------------------
+# One hot SKU with units for far more than a run sells, each purchase from a new account (a real purchase, a new
+# order entity), then a SKU already sold out, answered from the node's sold-out board. The per-account limit
+# (5/s) never bites: every account buys once.
+run_flash_bench() { # via cli-args...: runs `cohort bench flash-sale --via <via>`, profiles it, adds its two result lines
+    local via=$1; shift
+    local name=flash-$via rc=0 result client done_count watcher kind
+    say "cohort bench flash-sale --via $via --duration $flash_duration --warmup $flash_warmup $* (load average $(load_average))"
+    before_measuring
+    : > "$work/$name-result.txt"
+    take_snapshot "$work/$name-before"
+    snapshot_on "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    watcher=$!
+    "$cli_dir/cohort" bench flash-sale --via "$via" --url "$url" --postgres "$node_cs" --duration "$flash_duration" \
+        --warmup "$flash_warmup" "$@" 2> "$work/$name-progress.txt" | tee -a "$work/$name-result.txt" || rc=$?
+    end_snapshot "$watcher" "$checking_line" "$work/$name-result.txt" "$work/$name-after"
+    (( rc == 0 )) || { status=1; tail -n 5 "$work/$name-progress.txt" >&2; }
+    done_count=0
+    for kind in "$name" "$name-sold-out"; do
+        result=$(grep "^result $kind:" "$work/$name-result.txt" || echo "result $kind: FAILED (exit $rc)")
+        results+=("$result")
+        done_count=$((done_count + $(sed -n 's/.* sent=\([0-9]*\).*/\1/p' <<< "$result" | grep . || echo 0)))
+    done
+    client=$(sed -n 's/.*client_cpu_s=\([0-9.]*\).*/\1/p' <<< "$(grep "^result $name:" "$work/$name-result.txt" || true)"); client=${client:-0}
+    {
+        echo "profile of the $name run (both phases, warm-ups and set-up included, until its check in the journal):"
+        profile "$name run" "$(cat "$work/$name-before-cpu.txt")" "$(cat "$work/$name-after-cpu.txt")" \
+            "$(cat "$work/$name-before-metrics.txt")" "$(cat "$work/$name-after-metrics.txt")" "$client" "$done_count" answer
+        echo "    sold-out answers from memory: $(metric_growth cohort_sold_out_from_memory_total \
+            "$(cat "$work/$name-before-metrics.txt")" "$(cat "$work/$name-after-metrics.txt")" | cut -d . -f 1)"
+        echo "    node CPU by thread:"
+        thread_profile "$work/$name-before-threads.txt" "$work/$name-after-threads.txt"
+        pg_statements
+    } | tee "$work/$name-profile.txt"
+}
+
+if [[ ${BENCH_SKIP_FLASH:-0} != 1 ]]; then
+    "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
+    run_flash_bench http --concurrency "$flash_concurrency"
+    "${psql_admin[@]}" -d cohort -c 'ANALYZE' >&2
+    run_flash_bench kafka --bootstrap "$bootstrap" --in-flight "$flash_in_flight"
+fi
+
 # ---- Kafka alone -----------------------------------------------------------------------------------------------
 # The same deposits with the node stopped, answered by the client process itself through Kafka as a node would
 # (answer and event), deciding nothing and writing no database: what Kafka costs per command on this machine,
@@ -539,17 +595,51 @@ ratio() { # label result-name anchor-name: Cohort's ops/s over the anchor's, whe
         awk -v l="$1" -v a="$ours" -v b="$theirs" -v n="$3" 'BEGIN {printf "ratio %s %.2f (%.0f / %s %.0f ops/s)\n", l, a / b, a, n, b}'
     fi
 }
+result_field() { # result-name field: a field of a result line (purchases_per_s, p99_ms ...), empty when not there
+    local line
+    for line in "${results[@]}"; do
+        [[ $line == "result $1:"* ]] && sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<< "$line"
+    done
+    return 0 # a last line of another run is no failure (set -e)
+}
+own_ratio() { # label result-name result-name: one run's ops/s over another's, both of this run
+    local a b
+    a=$(result_field "$2" '[a-z_]*_per_s'); b=$(result_field "$3" '[a-z_]*_per_s')
+    if [[ -n $a && -n $b ]] && (( ${b%.*} > 0 )); then
+        awk -v l="$1" -v a="$a" -v b="$b" -v n="$3" 'BEGIN {printf "ratio %s %.2f (%.0f / %s %.0f ops/s)\n", l, a / b, a, n, b}'
+    fi
+}
 ratios=()
 if (( ${#anchor_lines[@]} > 0 )); then
-    mapfile -t ratios < <(ratio kafka-deposits/pg-wallet kafka pg-wallet; ratio hot-account/pg-hot-row kafka-hot pg-hot-row)
+    mapfile -t ratios < <(ratio kafka-deposits/pg-wallet kafka pg-wallet; ratio hot-account/pg-hot-row kafka-hot pg-hot-row
+        for via in kafka http; do
+            for a in pg-hot-row redis-lua redis-lua-fsync; do ratio "flash-$via-purchases/$a" "flash-$via" "$a"; done
+        done)
 fi
+# The flash sale's floors: Kafka purchases at least 5x pg-hot-row (above), HTTP purchases at least 8,000/s with a
+# p99 under 50 ms, and sold-out answers at least 2x the purchases of the same transport.
+mapfile -t -O "${#ratios[@]}" ratios < <(own_ratio flash-http-sold-out/purchases flash-http-sold-out flash-http
+    own_ratio flash-kafka-sold-out/purchases flash-kafka-sold-out flash-kafka
+    rps=$(result_field flash-http purchases_per_s); p99=$(result_field flash-http p99_ms)
+    [[ -n $rps && -n $p99 ]] && awk -v r="$rps" -v p="$p99" 'BEGIN {
+        printf "floor flash-http-purchases %s (%.0f requests/s, p99 %.1f ms; floor 8000/s, p99 < 50 ms)\n", (r >= 8000 && p < 50 ? "met" : "NOT met"), r, p}')
+floor_of() { # label ratio-label minimum: whether a ratio printed above reaches its floor
+    local r
+    for r in "${ratios[@]}"; do
+        [[ $r == "ratio $2 "* ]] && awk -v l="$1" -v x="$(cut -d ' ' -f 3 <<< "$r")" -v m="$3" 'BEGIN {
+            printf "floor %s %s (%.2fx; floor %sx)\n", l, (x >= m ? "met" : "NOT met"), x, m}'
+    done
+    return 0
+}
+mapfile -t -O "${#ratios[@]}" ratios < <(floor_of flash-kafka-purchases flash-kafka-purchases/pg-hot-row 5
+    floor_of flash-http-sold-out flash-http-sold-out/purchases 2; floor_of flash-kafka-sold-out flash-kafka-sold-out/purchases 2)
 
 echo
 echo "=== cohort bench: one node, $(nproc) cores, ${node_args[*]:-default node settings}, load average now $(load_average) ==="
 for a in "${anchor_lines[@]}"; do echo "$a"; done
 for r in "${results[@]}"; do echo "$r"; done
 for r in "${ratios[@]}"; do echo "$r"; done
-for name in kafka kafka-hot http transfers-http transfers-kafka echo; do
+for name in kafka kafka-hot http transfers-http transfers-kafka flash-http flash-kafka echo; do
     [[ -f $work/$name-profile.txt ]] && cat "$work/$name-profile.txt"
 done
 exit "$status"

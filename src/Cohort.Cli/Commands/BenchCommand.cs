@@ -14,6 +14,7 @@ internal static class BenchCommand
         BenchHttp.CreateCommand(),
         BenchTransfersHttp.CreateCommand(),
         BenchTransfersKafka.CreateCommand(),
+        BenchFlashSale.CreateCommand(),
     };
 
     internal static Option<int> PositiveOption(string name, string description, int defaultValue)

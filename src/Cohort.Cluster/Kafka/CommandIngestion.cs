@@ -171,6 +171,12 @@ public sealed class CommandIngestion(
             await ReplyAsync(message, CommandReplies.Refused(CommandReplies.ValidationFailed, parsed.Error!));
             return;
         }
+        if (command is IAnsweredAtOnce answered)
+        {
+            metrics.KafkaCommand(topic, answered.Reply is CommandAccepted ? "accepted" : "rejected");
+            await ReplyAsync(message, CommandReplies.Of(answered.Reply));
+            return;
+        }
         var timeout = nodeOptions.Value.AskTimeout;
         var attempts = kafkaOptions.Value.MaxAttempts;
         for (var attempt = 1; attempt <= attempts; attempt++)

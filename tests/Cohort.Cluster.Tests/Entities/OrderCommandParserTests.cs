@@ -5,7 +5,7 @@ using Cohort.Domain.Orders;
 
 namespace Cohort.Cluster.Tests.Entities;
 
-/// <summary>Order commands off Kafka: place, pay and cancel read, every malformed command refused with a message naming its fault.</summary>
+/// <summary>Order commands off Kafka: place, pay, cancel and purchase read, every malformed command refused with a message naming its fault.</summary>
 public class OrderCommandParserTests
 {
     private static readonly DateTime Now = new(2024, 5, 6, 7, 0, 0, DateTimeKind.Utc);
@@ -38,6 +38,16 @@ public class OrderCommandParserTests
     }
 
     [Fact]
+    public void A_purchase_is_one_flash_sale_unit_under_the_order_id_of_its_account_and_sku()
+    {
+        var purchase = Assert.IsType<OrderCommandEnvelope>(Valid("""{"type":"purchase","requestId":"buy-1","accountId":"alice","sku":"mug-1"}"""));
+        Assert.Equal((FlashSaleOrders.IdOf("mug-1", "alice"), "buy-1"), (purchase.OrderId, purchase.RequestId));
+        Assert.Equal(new PlaceOrder(new OrderTerms("alice", "mug-1", 1), Now, Now.AddMinutes(15), FlashSale: true), purchase.Command);
+        var http = OrderCommandParser.Place(FlashSaleOrders.IdOf("mug-1", "alice"), "buy-1", "alice", "mug-1", 1, flashSale: true, Options, Now);
+        Assert.Equal(http.Message, purchase);
+    }
+
+    [Fact]
     public void A_place_hash_is_of_its_terms_not_of_when_it_was_read()
     {
         const string json = """{"type":"place","requestId":"o-1","accountId":"alice","sku":"mug-1","quantity":2}""";
@@ -51,7 +61,7 @@ public class OrderCommandParserTests
     [InlineData("""[1]""", "must be a JSON object")]
     [InlineData("""{"type":"place",""", "not valid JSON")]
     [InlineData("""not json""", "not valid JSON")]
-    [InlineData("""{"type":"refund","requestId":"r","orderId":"o-1"}""", "'refund' is not an order command (place, pay, cancel)")]
+    [InlineData("""{"type":"refund","requestId":"r","orderId":"o-1"}""", "'refund' is not an order command (place, pay, cancel, purchase)")]
     [InlineData("""{"requestId":"r","orderId":"o-1"}""", "is not an order command")]
     [InlineData("""{"type":"place","accountId":"alice","sku":"mug-1","quantity":1}""", "requestId is required")]
     [InlineData("""{"type":"place","requestId":"o 1","accountId":"alice","sku":"mug-1","quantity":1}""", "requestId is required")]
@@ -62,6 +72,9 @@ public class OrderCommandParserTests
     [InlineData("""{"type":"place","requestId":"o-1","accountId":"alice","sku":"mug-1","quantity":1000001}""", "quantity must be a whole number")]
     [InlineData("""{"type":"place","requestId":"o-1","accountId":"alice","sku":"mug-1","quantity":1.5}""", "quantity must be a whole number")]
     [InlineData("""{"type":"place","requestId":"o-1","accountId":"alice","sku":"mug-1","quantity":"2"}""", "quantity must be a whole number")]
+    [InlineData("""{"type":"purchase","accountId":"alice","sku":"mug-1"}""", "requestId, accountId and sku are required")]
+    [InlineData("""{"type":"purchase","requestId":"buy-1","sku":"mug-1"}""", "requestId, accountId and sku are required")]
+    [InlineData("""{"type":"purchase","requestId":"buy-1","accountId":"alice","sku":"mug 1"}""", "requestId, accountId and sku are required")]
     [InlineData("""{"type":"pay","requestId":"p-1"}""", "orderId is required")]
     [InlineData("""{"type":"cancel","requestId":"c-1","orderId":"o/1"}""", "orderId is required")]
     [InlineData("""{"type":"pay","requestId":"p 1","orderId":"o-1"}""", "requestId must be")]

@@ -3,16 +3,19 @@ using System.Text.Json;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Orders;
 using Cohort.Cluster.Entities.Stock;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Kafka;
 using Cohort.Cluster.Tests.Support;
 using Cohort.Domain.Accounts;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Cohort.Cluster.Tests.Kafka;
 
 /// <summary>
 /// Order commands arrive on <c>cohort.commands.order</c> through the module's parser: an order placed over Kafka is
-/// answered on the reply topic, and paid over Kafka it sells its units and spends the buyer's funds.
+/// answered on the reply topic, and paid over Kafka it sells its units and spends the buyer's funds; a flash-sale
+/// purchase places its one-unit order, and once the product is sold out is answered from the node's sold-out board.
 /// </summary>
 [Collection(InProcessNodeCollection.Name)]
 public sealed class OrderIngestionTests(OrderIngestionTests.Node fixture, ITestOutputHelper output) : IClassFixture<OrderIngestionTests.Node>
@@ -54,6 +57,28 @@ public sealed class OrderIngestionTests(OrderIngestionTests.Node fixture, ITestO
 
         var unknown = await SendAsync(replies, $"{orderId}:refund", $$"""{"type":"refund","requestId":"x","orderId":"{{orderId}}"}""");
         Assert.Equal("validation_failed", unknown.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_purchase_over_kafka_places_a_flash_sale_order_and_once_sold_out_is_answered_from_the_board()
+    {
+        output.WriteLine($"node log: {fixture.Node.LogPath}");
+        var node = fixture.Node;
+        var run = NodeIds.Run();
+        var (sku, first, second) = ($"flash-{run}", $"first-{run}", $"second-{run}");
+        Assert.IsType<StockCommandAccepted>(await node.RestockAsync(sku, "r-1", 5m, NodeIds.Asset("F"), 1));
+        var replies = fixture.CreateTopic("cohort.test.purchase-replies", 1);
+
+        var bought = await SendAsync(replies, $"{first}:buy", $$"""{"type":"purchase","requestId":"buy-{{run}}","accountId":"{{first}}","sku":"{{sku}}"}""");
+        Assert.True(bought.GetProperty("ok").GetBoolean(), bought.ToString());
+        Assert.Equal((FlashSaleOrders.IdOf(sku, first), 1L),
+            (bought.GetProperty("body").GetProperty("orderId").GetString(), bought.GetProperty("body").GetProperty("quantity").GetInt64()));
+
+        // The last unit reserved, the stock publishes the product as sold out, and the board hears of it.
+        var board = node.Services.GetRequiredService<SoldOutBoard>();
+        await NodeWait.UntilAsync(() => board.IsSoldOut(sku), Timeout, () => $"{sku} never on the sold-out board");
+        var late = await SendAsync(replies, $"{second}:buy", $$"""{"type":"purchase","requestId":"late-{{run}}","accountId":"{{second}}","sku":"{{sku}}"}""");
+        Assert.Equal((false, "sold_out"), (late.GetProperty("ok").GetBoolean(), late.GetProperty("code").GetString()));
     }
 
     /// <summary>Sends one command with reply headers and returns its answer from the reply topic.</summary>

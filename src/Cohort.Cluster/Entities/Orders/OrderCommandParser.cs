@@ -7,12 +7,13 @@ namespace Cohort.Cluster.Entities.Orders;
 
 /// <summary>
 /// Reads order commands from Kafka, <c>{"type":"place","requestId":"o-1","accountId":"alice","sku":"mug-1","quantity":2}</c>,
-/// <c>{"type":"pay","requestId":"p-1","orderId":"o-1"}</c> and <c>{"type":"cancel",...}</c>, and the same fields of
-/// HTTP bodies. A placed order's id is its request id.
+/// <c>{"type":"pay","requestId":"p-1","orderId":"o-1"}</c>, <c>{"type":"cancel",...}</c> and a flash-sale
+/// <c>{"type":"purchase","requestId":"buy-1","accountId":"alice","sku":"mug-1"}</c>, and the same fields of HTTP bodies.
+/// A placed order's id is its request id; a purchase's is its account's and SKU's (<see cref="FlashSaleOrders.IdOf"/>).
 /// </summary>
 public static class OrderCommandParser
 {
-    public const string Types = "place, pay, cancel";
+    public const string Types = "place, pay, cancel, purchase";
 
     public static Parsed<IShardedMessage> Parse(ReadOnlySpan<byte> json, OrderOptions options, DateTime now)
     {
@@ -35,6 +36,7 @@ public static class OrderCommandParser
                 "place" => Widen(ReadPlace(body, options, now)),
                 "pay" => Buyer(requestId, String(body, "orderId"), (order, id) => new PayOrderRequest(order, id)),
                 "cancel" => Buyer(requestId, String(body, "orderId"), (order, id) => new CancelOrderRequest(order, id)),
+                "purchase" => Widen(Purchase(requestId, String(body, "accountId"), String(body, "sku"), options, now)),
                 var type => Parsed<IShardedMessage>.Invalid($"type '{type}' is not an order command ({Types})"),
             };
         }
@@ -57,6 +59,19 @@ public static class OrderCommandParser
             return Parsed<OrderCommandEnvelope>.Invalid(OrderRules.QuantityRule);
         }
         return Place(requestId!, requestId!, String(body, "accountId"), String(body, "sku"), quantity, flashSale: false, options, now);
+    }
+
+    /// <summary>
+    /// A flash-sale purchase: one unit, as the HTTP route places it, under the one order id its account may have for
+    /// its SKU, so a second purchase is the same order and is refused by it.
+    /// </summary>
+    public static Parsed<OrderCommandEnvelope> Purchase(string? requestId, string? accountId, string? sku, OrderOptions options, DateTime now)
+    {
+        if (!Identifier.IsValid(requestId) || !Identifier.IsValid(accountId) || !Identifier.IsValid(sku))
+        {
+            return Parsed<OrderCommandEnvelope>.Invalid($"requestId, accountId and sku are required: 1-{Identifier.MaxLength} characters of letters, digits and -_.:@");
+        }
+        return Place(FlashSaleOrders.IdOf(sku!, accountId!), requestId!, accountId, sku, 1, flashSale: true, options, now);
     }
 
     /// <summary>An order with its terms checked; its hash is taken from its terms, not from when it was placed.</summary>

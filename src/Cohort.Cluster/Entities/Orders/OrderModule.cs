@@ -3,8 +3,11 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Cohort.Cluster.Entities.Accounts;
 using Cohort.Cluster.Entities.Stock;
+using Cohort.Cluster.FlashSales;
 using Cohort.Cluster.Metrics;
 using Cohort.Cluster.Persistence;
+using Cohort.Domain;
+using Cohort.Domain.Orders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +35,20 @@ public sealed class OrderModule : EntityModule
 
     public override IActorRef Region(IActorRegistry registry) => registry.Get<OrderRegion>();
 
-    public override Parsed<IShardedMessage> ParseCommand(byte[] json, IServiceProvider services) =>
-        OrderCommandParser.Parse(json, services.GetRequiredService<IOptions<OrderOptions>>().Value, DateTime.UtcNow);
+    /// <summary>
+    /// A flash-sale purchase of a product the node's sold-out board holds as sold out is answered <c>sold_out</c> from
+    /// memory, as the HTTP route answers it: no order is asked, so a sold-out rush costs no entity and no journal row.
+    /// </summary>
+    public override Parsed<IShardedMessage> ParseCommand(byte[] json, IServiceProvider services)
+    {
+        var parsed = OrderCommandParser.Parse(json, services.GetRequiredService<IOptions<OrderOptions>>().Value, DateTime.UtcNow);
+        if (parsed.Message is OrderCommandEnvelope { Command: PlaceOrder { FlashSale: true } place } envelope
+            && services.GetRequiredService<SoldOutBoard>().IsSoldOut(place.Terms.Sku))
+        {
+            services.GetRequiredService<CohortMetrics>().SoldOutAnsweredFromMemory();
+            return Parsed<IShardedMessage>.Valid(new SoldOutPurchase(envelope.OrderId,
+                new CommandRejected(envelope.RequestId, RejectionCodes.SoldOut, $"product '{place.Terms.Sku}' is sold out")));
+        }
+        return parsed;
+    }
 }

@@ -58,8 +58,7 @@ internal static class FlashSaleEndpoints
             metrics.SoldOutAnsweredFromMemory();
             return Problems.Of(RejectionCodes.SoldOut, $"product '{sku}' is sold out");
         }
-        var orderId = FlashSaleOrders.IdOf(sku, accountId!);
-        var parsed = OrderCommandParser.Place(orderId, requestId!, accountId, sku, 1, flashSale: true, options.Value, DateTime.UtcNow);
+        var parsed = OrderCommandParser.Purchase(requestId, accountId, sku, options.Value, DateTime.UtcNow);
         if (parsed.Message is not { } place)
         {
             return Problems.Validation(parsed.Error!);
