@@ -56,6 +56,12 @@ public sealed class StockActor(string sku, EntityOptions options, CohortMetrics 
 
     protected override (StockState State, IReadOnlyList<LoggedRequest> Requests) Restore(object snapshot) =>
         snapshot is StockSnapshot s
-            ? (s.State, s.Requests)
+            ? (Restored(s.State), s.Requests)
             : throw new InvalidDataException($"{PersistenceId}: unexpected snapshot {snapshot.GetType().Name}");
+
+    private static StockState Restored(StockState state)
+    {
+        Product.AssertReservationsAddUp(state);
+        return state;
+    }
 }
