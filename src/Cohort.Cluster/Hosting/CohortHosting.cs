@@ -90,7 +90,7 @@ public static class CohortHosting
             var formats = sp.GetRequiredService<MessageFormats>();
 
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            AddJournal(akka, formats, ConnectionString(sp, p => p.JournalPoolSize));
+            AddJournal(akka, formats, JournalConnectionString(ConnectionString(sp, p => p.JournalPoolSize)));
             // An operator's HOCON, over hocon/cohort.conf and the builders: for the tunables this file does not expose.
             if (configuration["Cohort:Akka:Config"] is { Length: > 0 } overrides)
             {
@@ -197,6 +197,23 @@ public static class CohortHosting
                 DatabaseOptions = new SnapshotDatabaseOptions(DatabaseMapping.Default) { SnapshotTable = snapshotTable },
             });
         return akka;
+    }
+
+    /// <summary>
+    /// The journal's connections plan every statement for its parameters. Npgsql prepares the plugin's recovery
+    /// queries, and PostgreSQL then caches a generic plan: planned while the journal was nearly empty, it scanned the
+    /// table, and the highest-sequence-number query of every new entity (an order, a transfer) took 2.9 ms instead of
+    /// 0.02 ms as the journal grew, which held flash-sale purchases to 310/s (472/s with custom plans, same session).
+    /// A connection string that sets Options itself wins.
+    /// </summary>
+    private static string JournalConnectionString(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(settings.Options))
+        {
+            settings.Options = "-c plan_cache_mode=force_custom_plan";
+        }
+        return settings.ConnectionString;
     }
 
     private static string ConnectionString(IServiceProvider sp, Func<PostgresOptions, int> poolSize)
