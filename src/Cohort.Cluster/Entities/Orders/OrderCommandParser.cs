@@ -15,36 +15,18 @@ public static class OrderCommandParser
 {
     public const string Types = "place, pay, cancel, purchase";
 
-    public static Parsed<IShardedMessage> Parse(ReadOnlySpan<byte> json, OrderOptions options, DateTime now)
+    public static Parsed<IShardedMessage> Parse(ReadOnlySpan<byte> json, OrderOptions options, DateTime now) => CommandJson.Parse(json, body =>
     {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        var requestId = String(body, "requestId");
+        return String(body, "type") switch
         {
-            return Parsed<IShardedMessage>.Invalid("the command is not valid UTF-8");
-        }
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
-        try
-        {
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var body = doc.RootElement;
-            if (body.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed<IShardedMessage>.Invalid("the command must be a JSON object");
-            }
-            var requestId = String(body, "requestId");
-            return String(body, "type") switch
-            {
-                "place" => Widen(ReadPlace(body, options, now)),
-                "pay" => Buyer(requestId, String(body, "orderId"), (order, id) => new PayOrderRequest(order, id)),
-                "cancel" => Buyer(requestId, String(body, "orderId"), (order, id) => new CancelOrderRequest(order, id)),
-                "purchase" => Widen(Purchase(requestId, String(body, "accountId"), String(body, "sku"), options, now)),
-                var type => Parsed<IShardedMessage>.Invalid($"type '{type}' is not an order command ({Types})"),
-            };
-        }
-        catch (JsonException e)
-        {
-            return Parsed<IShardedMessage>.Invalid($"the command is not valid JSON: {e.Message}");
-        }
-    }
+            "place" => Widen(ReadPlace(body, options, now)),
+            "pay" => Buyer(requestId, String(body, "orderId"), (order, id) => new PayOrderRequest(order, id)),
+            "cancel" => Buyer(requestId, String(body, "orderId"), (order, id) => new CancelOrderRequest(order, id)),
+            "purchase" => Widen(Purchase(requestId, String(body, "accountId"), String(body, "sku"), options, now)),
+            var type => Parsed<IShardedMessage>.Invalid($"type '{type}' is not an order command ({Types})"),
+        };
+    });
 
     /// <summary>An order from <c>{"requestId","accountId","sku","quantity"}</c>, due to be paid <see cref="OrderOptions.PaymentTimeout"/> after <paramref name="now"/>.</summary>
     public static Parsed<OrderCommandEnvelope> ReadPlace(JsonElement body, OrderOptions options, DateTime now)
