@@ -102,7 +102,8 @@ public sealed class FlashSaleFailoverTests(ITestOutputHelper output) : IAsyncLif
         var bought = outcomes.Where(o => o.Status == 200).GroupBy(o => AccountOf(o)).ToList();
         Assert.All(bought, b => Assert.Single(b.Select(RequestId).Distinct()));
 
-        var (available, reserved, sold) = await WaitForReservationsAsync(survivors[0], sku, TimeSpan.FromSeconds(90));
+        // Orders answered before the kill may still be reserving on a survivor: waits until every unit is held.
+        var (available, reserved, sold) = await ProductUnits.WaitAsync(survivors[0].Http, sku, u => u.Available == 0, TimeSpan.FromSeconds(90));
         log.Write($"product on {survivors[0].NodeId}: available {available}, reserved {reserved}, sold {sold}");
         Assert.Equal(Units, available + reserved + sold);
         Assert.Equal(Units, reserved + sold);
@@ -157,27 +158,6 @@ public sealed class FlashSaleFailoverTests(ITestOutputHelper output) : IAsyncLif
                 await Task.Delay(200);
             }
             Assert.True(after > before, $"{node.NodeId}'s cohort_sold_out_from_memory_total stayed at {before}");
-        }
-    }
-
-    /// <summary>Orders answered before the kill may still be reserving on a survivor: waits until every unit is held.</summary>
-    private async Task<(long Available, long Reserved, long Sold)> WaitForReservationsAsync(NodeProcess node, string sku, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await node.Http.GetAsync($"/api/v1/products/{sku}");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var p = await response.Content.ReadFromJsonAsync<JsonElement>();
-                var units = (p.GetProperty("available").GetInt64(), p.GetProperty("reserved").GetInt64(), p.GetProperty("sold").GetInt64());
-                if (units.Item1 == 0 || clock.Elapsed > timeout)
-                {
-                    return units;
-                }
-            }
-            Assert.True(clock.Elapsed < timeout, $"product {sku} did not answer within {timeout}");
-            await Task.Delay(200);
         }
     }
 

@@ -95,28 +95,8 @@ public sealed class OrderDeadlineFailoverTests(ITestOutputHelper output) : IAsyn
         }
         log.Write($"all {Orders} orders expired {placedAt.Elapsed.TotalSeconds:0.0} s after the first was placed");
 
-        var units = await UnitsAsync(survivor, sku, TimeSpan.FromSeconds(60));
+        // The last releases may still be on their way to the product.
+        var units = await ProductUnits.WaitAsync(survivor.Http, sku, u => u.Reserved == 0, TimeSpan.FromSeconds(60));
         Assert.Equal(((long)Orders * UnitsPerOrder, 0L, 0L), units);
-    }
-
-    /// <summary>The units once no order holds any: the last releases may still be on their way to the product.</summary>
-    private static async Task<(long Available, long Reserved, long Sold)> UnitsAsync(NodeProcess node, string sku, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var response = await node.Http.GetAsync($"/api/v1/products/{sku}");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                var p = await response.Content.ReadFromJsonAsync<JsonElement>();
-                var units = (p.GetProperty("available").GetInt64(), p.GetProperty("reserved").GetInt64(), p.GetProperty("sold").GetInt64());
-                if (units.Item2 == 0 || clock.Elapsed > timeout)
-                {
-                    return units;
-                }
-            }
-            Assert.True(clock.Elapsed < timeout, $"product {sku} did not answer within {timeout}");
-            await Task.Delay(200);
-        }
     }
 }
